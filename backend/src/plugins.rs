@@ -1,0 +1,10 @@
+//! The ONE list of backend plugins. Registration order is mount order.
+
+use backend_plugin_api::PluginRegistry;
+
+/// Every backend plugin of Butler Portal, in order.
+pub fn default_plugins() -> PluginRegistry {
+    let mut registry = PluginRegistry::new();
+    registry.add(plugin_home_backend::HomeBackendPlugin);
+    registry
+}

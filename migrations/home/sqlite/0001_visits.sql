@@ -1,0 +1,4 @@
+CREATE TABLE home_visits (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    visited_at TEXT NOT NULL
+);
