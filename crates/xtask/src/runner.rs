@@ -1,0 +1,270 @@
+//! `cargo xtask test`: every check, in order, with a final `N passed, N failed` line.
+//!
+//! Each step streams its output. Test counts come from cargo's `test result:` lines and
+//! the e2e runner's summary; a check step (fmt, clippy, builds) counts as one.
+
+use crate::portal::Instance;
+use crate::postgres::Postgres;
+use crate::tools;
+use crate::util::{banner, cmd, is_ci, root, target_dir};
+use anyhow::{bail, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn check(&mut self, name: &str, ok: bool) {
+        if ok {
+            self.passed += 1;
+        } else {
+            self.failed += 1;
+            self.failures.push(name.to_string());
+        }
+    }
+}
+
+/// Run a command, echoing output, and count test results from it.
+fn counted(name: &str, c: &mut Command, tally: &mut Tally) -> bool {
+    banner(name);
+    let t0 = Instant::now();
+    let mut child = match c.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn() {
+        Ok(ch) => ch,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            tally.check(name, false);
+            return false;
+        }
+    };
+    let (mut passed, mut failed) = (0u64, 0u64);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            let l = line.trim();
+            if let Some(rest) = l.strip_prefix("test result: ") {
+                passed += number_before(rest, " passed");
+                failed += number_before(rest, " failed");
+            } else if let Some(rest) = l.strip_prefix("e2e summary: ") {
+                passed += number_before(rest, " passed");
+                failed += number_before(rest, " failed");
+            }
+        }
+    }
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    println!("--- {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, t0.elapsed().as_secs_f64());
+    tally.passed += passed;
+    tally.failed += failed;
+    if !ok {
+        if failed == 0 {
+            tally.failed += 1;
+        }
+        tally.failures.push(name.to_string());
+    }
+    ok
+}
+
+fn number_before(s: &str, marker: &str) -> u64 {
+    s.find(marker)
+        .and_then(|i| s[..i].rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The whole suite (`e2e_only`: just builds + browser tests).
+pub fn test(e2e_only: bool) -> Result<()> {
+    let t0 = Instant::now();
+    let mut tally = Tally::default();
+    println!(
+        "Butler Portal test suite (CI={}, target dir {})",
+        is_ci(),
+        target_dir().display()
+    );
+    if let Err(e) = tools::ensure_frontend_tools() {
+        eprintln!("tool installation failed: {e:#}");
+        tally.check("tools", false);
+    }
+
+    let pg_bin = tools::postgres_bin_dir();
+    let pg = match &pg_bin {
+        Some(bin) => match Postgres::start(bin) {
+            Ok(pg) => Some(pg),
+            Err(e) => {
+                eprintln!("cannot start PostgreSQL: {e:#}");
+                None
+            }
+        },
+        None => None,
+    };
+    if pg.is_none() {
+        let msg = "PostgreSQL is not available: PostgreSQL tests cannot run";
+        if is_ci() {
+            eprintln!("{msg} (a failure under CI=true)");
+            tally.check("postgresql", false);
+        } else {
+            eprintln!("warning: {msg}; they will be skipped (install postgresql)");
+        }
+    } else {
+        tally.check("postgresql server start", true);
+    }
+    let pg_url = pg.as_ref().map(|p| p.url.clone());
+
+    if !e2e_only {
+        counted("cargo fmt --check", cmd("cargo").args(["fmt", "--all", "--", "--check"]), &mut tally);
+        counted(
+            "cargo clippy (all targets, -D warnings)",
+            cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+            &mut tally,
+        );
+        counted(
+            "cargo clippy (app for wasm32, -D warnings)",
+            cmd("cargo").args(["clippy", "-p", "butler-portal-app", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+            &mut tally,
+        );
+        let commons = common_crates();
+        let mut wasm = cmd("cargo");
+        wasm.args(["build", "--target", "wasm32-unknown-unknown"]);
+        for c in &commons {
+            wasm.args(["-p", c]);
+        }
+        counted(&format!("wasm32 build of {}", commons.join(", ")), &mut wasm, &mut tally);
+        let mut t = cmd("cargo");
+        t.args(["test", "--workspace", "--exclude", "butler-portal-app"]);
+        if let Some(url) = &pg_url {
+            t.env("TEST_DATABASE_URL", url);
+        }
+        counted(
+            &format!(
+                "unit + integration tests (SQLite{})",
+                if pg_url.is_some() { " and PostgreSQL" } else { " only" }
+            ),
+            &mut t,
+            &mut tally,
+        );
+    }
+
+    let built = counted("web app build (trunk build --release)", &mut spa_build(), &mut tally)
+        & counted(
+            "release build of butler-portal",
+            cmd("cargo").args(["build", "--release", "-p", "butler-portal"]),
+            &mut tally,
+        );
+    if built {
+        run_e2e(&mut tally, pg_url.as_deref());
+    } else {
+        tally.check("e2e (skipped: build failed)", false);
+    }
+    drop(pg);
+
+    println!("\nfinished in {:.0}s", t0.elapsed().as_secs_f64());
+    if !tally.failures.is_empty() {
+        println!("failed steps: {}", tally.failures.join("; "));
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        bail!("{} failed", tally.failed);
+    }
+    Ok(())
+}
+
+fn spa_build() -> Command {
+    let mut c = cmd("trunk");
+    c.args(["build", "--release"])
+        .env("TRUNK_SKIP_VERSION_CHECK", "true")
+        .env("NO_COLOR", "true");
+    c
+}
+
+fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
+    if let Err(e) = tools::ensure_chromium() {
+        eprintln!("{e:#}");
+        tally.check("chromium", false);
+        return;
+    }
+    let logs = target_dir().join("e2e-logs");
+    let _ = std::fs::create_dir_all(&logs);
+    let mut engines: Vec<(&str, Option<String>)> = vec![("sqlite", None)];
+    match pg_url {
+        Some(url) => engines.push(("postgres", Some(with_database(url, "e2e_portal")))),
+        None if is_ci() => tally.check("e2e on PostgreSQL (no server)", false),
+        None => eprintln!("warning: skipping e2e on PostgreSQL (no server)"),
+    }
+    for (engine, url) in engines {
+        if let (Some(_), Some(admin)) = (&url, pg_url) {
+            if let Err(e) = create_database(admin, "e2e_portal") {
+                eprintln!("{e:#}");
+                tally.check("create e2e database", false);
+                continue;
+            }
+        }
+        let log = logs.join(format!("portal-{engine}.log"));
+        let inst = match Instance::start(url.as_deref(), true, &log) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("{e:#}");
+                tally.check(&format!("start portal on {engine}"), false);
+                continue;
+            }
+        };
+        println!("portal on {engine} ready in {:?} at {}", inst.ready_after, inst.base_url);
+        let mut c = cmd("node");
+        c.arg("e2e/run.mjs").env("BASE_URL", &inst.base_url).env("E2E_ENGINE", engine);
+        if engine != "sqlite" {
+            // The browser suite runs once; the other engine runs the API-level suites.
+            c.env("E2E_API_ONLY", "1");
+        }
+        counted(&format!("e2e suite against the release binary ({engine})"), &mut c, tally);
+        drop(inst);
+    }
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, name: &str) -> String {
+    match url.rfind('/') {
+        Some(i) if i > "postgres://".len() => format!("{}/{name}", &url[..i]),
+        _ => format!("{url}/{name}"),
+    }
+}
+
+/// Drop and create database `name` on the server at `admin_url`.
+pub fn create_database(admin_url: &str, name: &str) -> Result<()> {
+    for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+        let status = Command::new("psql")
+            .arg(admin_url)
+            .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", &sql])
+            .status()?;
+        if !status.success() {
+            bail!("psql: `{sql}` failed");
+        }
+    }
+    Ok(())
+}
+
+/// Workspace packages whose name ends in `-common`.
+fn common_crates() -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(dirs) = std::fs::read_dir(root().join("plugins")) {
+        for d in dirs.flatten() {
+            let manifest = d.path().join("Cargo.toml");
+            if let Ok(text) = std::fs::read_to_string(&manifest) {
+                if let Some(name) = text
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("name = "))
+                    .map(|n| n.trim_matches('"').to_string())
+                {
+                    if name.ends_with("-common") {
+                        out.push(name);
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.push("portal-types".into());
+    out
+}
