@@ -1,0 +1,36 @@
+//! The top bar: product name, theme toggle and the identity slot.
+
+use leptos::prelude::*;
+use portal_ui::Icon;
+
+use super::theme::{use_theme, Theme};
+
+/// The header.
+#[component]
+pub fn Header() -> impl IntoView {
+    let theme = use_theme();
+    let is_dark = move || theme.0.get() == Theme::Dark;
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/" aria-label="Butler Portal home">
+                <span class="brand-mark" aria-hidden="true">"B"</span>
+                <span class="brand-name">"Butler Portal"</span>
+            </a>
+            <div class="topbar-spacer"></div>
+            <div class="topbar-actions">
+                <button
+                    type="button"
+                    class="icon-button"
+                    data-testid="theme-toggle"
+                    title=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
+                    aria-label=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
+                    on:click=move |_| theme.toggle()
+                >
+                    {move || if is_dark() { view! { <Icon name="sun" /> } } else { view! { <Icon name="moon" /> } }}
+                </button>
+                // Filled by the sign-in feature (user menu / sign-in button).
+                <div class="identity-slot" data-testid="identity-slot"></div>
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,38 @@
+//! The frontend plugin contract of the Butler Portal single-page app.
+//!
+//! A frontend plugin is a value implementing [`FrontendPlugin`]: an id plus a list of
+//! [`Extension`]s (pages, sidebar items, entity tabs and entity cards). The app shell
+//! (`app/src/plugins.rs`) lists every plugin once; [`PluginRegistry::build`] validates the
+//! list (ids, duplicates, filters) and returns every problem at once.
+//!
+//! Plugins talk to their backend through [`ApiClient`] (reads with `LocalResource`,
+//! writes with `Action`); every failure is one [`ApiError`].
+//!
+//! Everything except the HTTP calls is plain Rust and unit tested natively
+//! (`cargo test -p frontend-plugin-api`).
+
+#![forbid(unsafe_code)]
+
+mod api;
+mod extension;
+mod filter;
+mod registry;
+mod routing;
+
+pub use api::{provide_api_client, use_api, ApiClient, ApiError};
+pub use extension::{
+    EntityCardExtension, EntityContentExtension, Extension, NavItemExtension, PageExtension,
+};
+pub use filter::{EntityFilter, FilterError};
+pub use registry::{PluginRegistry, RegisteredPlugin, RegistryError};
+pub use routing::{page_matches, provide_page_base, use_page_base, use_subpath, PageBase};
+
+/// A frontend plugin: an id (matching `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`) and its extensions.
+///
+/// Registration order (in `app/src/plugins.rs`) is sidebar order.
+pub trait FrontendPlugin: 'static {
+    /// The plugin id, usually the same as its backend plugin's id (e.g. `catalog`).
+    fn id(&self) -> &'static str;
+    /// Everything the plugin contributes to the shell.
+    fn extensions(&self) -> Vec<Extension>;
+}
