@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use frontend_plugin_api::{provide_api_client, ApiClient, PluginRegistry, RegistryError};
+use frontend_plugin_api::{
+    provide_api_client, provide_plugin_registry, ApiClient, PluginRegistry, RegistryError,
+};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
@@ -23,7 +25,7 @@ pub fn App() -> impl IntoView {
 
     match PluginRegistry::build(plugins()) {
         Ok(registry) => {
-            provide_context(Arc::new(registry));
+            provide_plugin_registry(Arc::new(registry));
             view! {
                 <Router>
                     <div class="app">

@@ -1,9 +1,7 @@
 //! Renders the plugin page owning the current location (longest path prefix, `/` exact),
 //! inside an extension boundary; the 404 page when none does.
 
-use std::sync::Arc;
-
-use frontend_plugin_api::{provide_page_base, PageExtension, PluginRegistry};
+use frontend_plugin_api::{provide_page_base, use_plugin_registry, PageExtension};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use portal_ui::ExtensionBoundary;
@@ -14,7 +12,7 @@ use super::not_found::NotFound;
 /// state while navigating below its own path.
 #[component]
 pub fn PageOutlet() -> impl IntoView {
-    let registry = expect_context::<Arc<PluginRegistry>>();
+    let registry = use_plugin_registry();
     let location = use_location();
     let index = {
         let registry = registry.clone();

@@ -1,8 +1,6 @@
 //! The sidebar: one entry per plugin nav item, in registration order.
 
-use std::sync::Arc;
-
-use frontend_plugin_api::{page_matches, PluginRegistry};
+use frontend_plugin_api::{page_matches, use_plugin_registry};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use portal_ui::Icon;
@@ -10,7 +8,7 @@ use portal_ui::Icon;
 /// The sidebar navigation.
 #[component]
 pub fn Sidebar() -> impl IntoView {
-    let registry = expect_context::<Arc<PluginRegistry>>();
+    let registry = use_plugin_registry();
     let location = use_location();
     let items = registry
         .nav_items()

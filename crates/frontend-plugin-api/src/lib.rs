@@ -6,7 +6,13 @@
 //! list (ids, duplicates, filters) and returns every problem at once.
 //!
 //! Plugins talk to their backend through [`ApiClient`] (reads with `LocalResource`,
-//! writes with `Action`); every failure is one [`ApiError`].
+//! writes with `Action`); every failure is one [`ApiError`]. Get the shell's client with
+//! [`use_api`]; it carries the bearer token ([`ApiClient::set_token`]) and calls the
+//! handler registered with [`ApiClient::on_unauthorized`] on every 401.
+//!
+//! A page owns every path below its mount path: read the rest with [`use_subpath`]
+//! (e.g. `/catalog/default/component/x` → `/default/component/x` on page `/catalog`).
+//! Entity pages list other plugins' tabs and cards through [`use_plugin_registry`].
 //!
 //! Everything except the HTTP calls is plain Rust and unit tested natively
 //! (`cargo test -p frontend-plugin-api`).
@@ -24,7 +30,9 @@ pub use extension::{
     EntityCardExtension, EntityContentExtension, Extension, NavItemExtension, PageExtension,
 };
 pub use filter::{EntityFilter, FilterError};
-pub use registry::{PluginRegistry, RegisteredPlugin, RegistryError};
+pub use registry::{
+    provide_plugin_registry, use_plugin_registry, PluginRegistry, RegisteredPlugin, RegistryError,
+};
 pub use routing::{page_matches, provide_page_base, use_page_base, use_subpath, PageBase};
 
 /// A frontend plugin: an id (matching `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`) and its extensions.

@@ -2,6 +2,9 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
+
+use leptos::prelude::{provide_context, use_context};
 
 use portal_types::{is_valid_plugin_id, Entity, PLUGIN_ID_PATTERN};
 
@@ -244,6 +247,18 @@ impl PluginRegistry {
                 .filter_map(move |e| pick(e).map(|x| (p.id, x)))
         })
     }
+}
+
+/// Provide the registry to the component tree (the shell does this once).
+pub fn provide_plugin_registry(registry: Arc<PluginRegistry>) {
+    provide_context(registry);
+}
+
+/// The shell's plugin registry (empty outside the shell). Entity pages use it to find
+/// the tabs and cards of other plugins: `use_plugin_registry().entity_contents(&entity)`;
+/// wrap each extension view in `portal_ui::ExtensionBoundary`.
+pub fn use_plugin_registry() -> Arc<PluginRegistry> {
+    use_context::<Arc<PluginRegistry>>().unwrap_or_default()
 }
 
 fn normalize(path: &str) -> &str {
