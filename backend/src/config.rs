@@ -333,7 +333,11 @@ fn substitute_env(
         }
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                let child = if key.is_empty() { k.clone() } else { format!("{key}.{k}") };
+                let child = if key.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{key}.{k}")
+                };
                 substitute_env(path, v, &child, env)?;
             }
         }
@@ -408,7 +412,11 @@ mod tests {
     #[test]
     fn should_merge_layers_in_order_and_substitute_env() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "app-config.yaml", "app:\n  title: A\nbackend:\n  listen:\n    port: 1\nhome:\n  title: x\n");
+        write(
+            dir.path(),
+            "app-config.yaml",
+            "app:\n  title: A\nbackend:\n  listen:\n    port: 1\nhome:\n  title: x\n",
+        );
         write(dir.path(), "app-config.local.yaml", "app:\n  title: B\n");
         let extra = write(
             dir.path(),
@@ -418,7 +426,10 @@ mod tests {
         let cfg = Config::load(dir.path(), &[extra], &["home"], &env).unwrap();
         assert_eq!(cfg.host.app.title, "B");
         assert_eq!(cfg.host.backend.listen.port, 1);
-        assert_eq!(cfg.host.backend.database.url.as_deref(), Some("postgres://u:s3cret@h/db"));
+        assert_eq!(
+            cfg.host.backend.database.url.as_deref(),
+            Some("postgres://u:s3cret@h/db")
+        );
         assert_eq!(cfg.plugin_section("home")["title"], "y");
         assert_eq!(cfg.files.len(), 3);
     }
@@ -427,12 +438,20 @@ mod tests {
     fn should_name_unknown_keys_and_files() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "app-config.yaml", "nope: 1\n");
-        let err = Config::load(dir.path(), &[], &["home"], &env).unwrap_err().to_string();
+        let err = Config::load(dir.path(), &[], &["home"], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unknown configuration key `nope`"), "{err}");
         assert!(err.contains("app-config.yaml"), "{err}");
 
-        write(dir.path(), "app-config.yaml", "backend:\n  listen:\n    prot: 1\n");
-        let err = Config::load(dir.path(), &[], &[], &env).unwrap_err().to_string();
+        write(
+            dir.path(),
+            "app-config.yaml",
+            "backend:\n  listen:\n    prot: 1\n",
+        );
+        let err = Config::load(dir.path(), &[], &[], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("backend.listen.prot"), "{err}");
     }
 
@@ -440,19 +459,31 @@ mod tests {
     fn should_report_yaml_errors_missing_env_and_bad_types() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "app-config.yaml", "app: [unclosed\n");
-        let err = Config::load(dir.path(), &[], &[], &env).unwrap_err().to_string();
+        let err = Config::load(dir.path(), &[], &[], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not valid YAML"), "{err}");
 
         write(dir.path(), "app-config.yaml", "app:\n  title: ${NOPE}\n");
-        let err = Config::load(dir.path(), &[], &[], &env).unwrap_err().to_string();
+        let err = Config::load(dir.path(), &[], &[], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`NOPE`") && err.contains("app.title"), "{err}");
 
-        write(dir.path(), "app-config.yaml", "backend:\n  listen:\n    port: 99999\n");
-        let err = Config::load(dir.path(), &[], &[], &env).unwrap_err().to_string();
+        write(
+            dir.path(),
+            "app-config.yaml",
+            "backend:\n  listen:\n    port: 99999\n",
+        );
+        let err = Config::load(dir.path(), &[], &[], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("backend.listen.port"), "{err}");
 
         let missing = dir.path().join("missing.yaml");
-        let err = Config::load(dir.path(), &[missing], &[], &env).unwrap_err().to_string();
+        let err = Config::load(dir.path(), &[missing], &[], &env)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("cannot read config file"), "{err}");
     }
 

@@ -13,4 +13,4 @@ mod spa;
 mod startup;
 mod system;
 
-pub use startup::{run, start, StartupError, Started};
+pub use startup::{run, start, Started, StartupError};

@@ -9,6 +9,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use backend_plugin_api::auth::{authenticate, AuthnState};
 use backend_plugin_api::error::{error_body_layer, error_response};
 use backend_plugin_api::{ApiError, Database, Migrations};
 use portal_types::InstalledPlugin;
@@ -43,13 +44,19 @@ pub fn build_router(
     root_paths: &[(String, &'static str)],
     dist: &Path,
     backend: &BackendSection,
+    authn: AuthnState,
 ) -> Router {
     let mut api = Router::new();
     let mut root = Router::new();
     for (id, _, router) in plugin_routers {
         for (path, owner) in root_paths {
             if *owner == id {
-                root = root.route_service(path, router.clone());
+                root = match path.strip_suffix("/*") {
+                    Some(prefix) => root
+                        .route_service(prefix, router.clone())
+                        .route_service(&format!("{prefix}/{{*rest}}"), router.clone()),
+                    None => root.route_service(path, router.clone()),
+                };
             }
         }
         api = api.nest(&format!("/api/{id}"), router);
@@ -69,6 +76,9 @@ pub fn build_router(
         .fallback_service(spa::service(dist))
         .layer(middleware::from_fn(move |req, next| {
             timeout_unless_streaming(timeout, req, next)
+        }))
+        .layer(middleware::from_fn(move |req, next| {
+            authenticate(authn.clone(), req, next)
         }))
         .layer(middleware::from_fn(error_body_layer))
         .layer(CatchPanicLayer::custom(|_| {

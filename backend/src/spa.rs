@@ -49,4 +49,3 @@ fn cache_control<B>(resp: &Response<B>) -> Option<HeaderValue> {
         "public, max-age=3600"
     }))
 }
-

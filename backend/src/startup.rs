@@ -4,6 +4,8 @@
 use crate::cli::{Cli, LogFormat};
 use crate::config::{Config, ConfigError};
 use crate::server::{self, AppState};
+use backend_plugin_api::auth::AuthExtensionPoint;
+use backend_plugin_api::auth::AuthnState;
 use backend_plugin_api::database::{redact_url, DatabaseError};
 use backend_plugin_api::{Database, HostInfo, PluginContext, RegistryError};
 use std::net::SocketAddr;
@@ -165,10 +167,7 @@ pub async fn start(cli: Cli, t0: Instant) -> Result<Started, StartupError> {
         routers.push((plugin.id(), plugin.version(), router));
     }
 
-    let dist = cli
-        .dist_dir
-        .clone()
-        .unwrap_or_else(|| root.join("dist"));
+    let dist = cli.dist_dir.clone().unwrap_or_else(|| root.join("dist"));
     let state = AppState {
         database,
         migrations: Arc::new(migrations),
@@ -183,7 +182,26 @@ pub async fn start(cli: Cli, t0: Instant) -> Result<Started, StartupError> {
         ),
         version: env!("CARGO_PKG_VERSION"),
     };
-    let app = server::build_router(state, routers, &built.root_paths, &dist, &config.host.backend);
+    let mut protected: Vec<String> = built
+        .plugins
+        .iter()
+        .map(|p| format!("/api/{}", p.id()))
+        .collect();
+    protected.push("/api/plugins".into());
+    let authn = AuthnState {
+        auth: built.extensions.get_or_default::<AuthExtensionPoint>(),
+        anonymous: Arc::new(built.anonymous.clone()),
+        protected_prefixes: Arc::new(protected),
+        root_paths: Arc::new(built.root_paths.iter().map(|(p, _)| p.clone()).collect()),
+    };
+    let app = server::build_router(
+        state,
+        routers,
+        &built.root_paths,
+        &dist,
+        &config.host.backend,
+        authn,
+    );
     tracing::info!(
         %addr,
         startup_ms = t0.elapsed().as_millis() as u64,

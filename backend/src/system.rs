@@ -41,11 +41,19 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Readiness>) 
         checks.push(if migrations_ok {
             check("migrations", "ok", None)
         } else {
-            check("migrations", "failed", Some(format!("pending: {}", pending.join(", "))))
+            check(
+                "migrations",
+                "failed",
+                Some(format!("pending: {}", pending.join(", "))),
+            )
         });
     }
     let ok = db_ok && migrations_ok;
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(Readiness {

@@ -61,17 +61,41 @@ async fn exercise(database_url: Option<String>, engine: &str) {
         .iter()
         .all(|c| c["status"] == "ok"));
 
-    let (s, body, _) = get(&format!("{base}/api/plugins")).await;
-    assert_eq!(s, 200);
-    let plugins: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(plugins[0]["id"], "home");
+    // Deny by default: the plugin list needs credentials.
+    let (s, body, headers) = get(&format!("{base}/api/plugins")).await;
+    assert_eq!(s, 401, "{body}");
+    assert!(headers.contains_key("www-authenticate"));
+    let token = guest_token(&base).await;
+    let client = reqwest::Client::new();
+    let resp = client
+        .get(format!("{base}/api/plugins"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let plugins: serde_json::Value = resp.json().await.unwrap();
+    let ids: Vec<&str> = plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids[0], "home");
+    assert!(
+        ids.contains(&"auth") && ids.contains(&"permission"),
+        "{ids:?}"
+    );
 
     let (s, body, headers) = get(&format!("{base}/api/nope?x=1")).await;
     assert_eq!(s, 404);
     assert!(headers.contains_key("x-request-id"));
     let err: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(err["error"]["name"], "NotFoundError");
-    assert_eq!(err["request"], serde_json::json!({"method": "GET", "url": "/api/nope?x=1"}));
+    assert_eq!(
+        err["request"],
+        serde_json::json!({"method": "GET", "url": "/api/nope?x=1"})
+    );
     assert_eq!(err["response"]["statusCode"], 404);
 
     let (s, body, _) = get(&format!("{base}/some/client/route")).await;
@@ -84,6 +108,7 @@ async fn exercise(database_url: Option<String>, engine: &str) {
     let big = vec![b'x'; 11 * 1024 * 1024];
     let resp = reqwest::Client::new()
         .post(format!("{base}/api/home/visits"))
+        .bearer_auth(&token)
         .body(big)
         .send()
         .await
@@ -119,6 +144,22 @@ async fn should_serve_system_routes_spa_and_errors_on_postgres() {
     let _ = db;
     let base = std::env::var("TEST_DATABASE_URL").unwrap();
     exercise(Some(base), "postgres").await;
+}
+
+async fn guest_token(base: &str) -> String {
+    let body: serde_json::Value = reqwest::Client::new()
+        .get(format!("{base}/api/auth/guest/refresh"))
+        .header("x-requested-with", "XMLHttpRequest")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["backstageIdentity"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 fn run_bin(dir: &Path, args: &[&str]) -> (i32, String) {

@@ -143,7 +143,9 @@ impl Database {
     /// `SELECT 1`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let row: AnyRow = sqlx::query("SELECT 1 AS one").fetch_one(&self.pool).await?;
-        let _: i32 = row.try_get::<i32, _>(0).or_else(|_| row.try_get::<i64, _>(0).map(|v| v as i32))?;
+        let _: i32 = row
+            .try_get::<i32, _>(0)
+            .or_else(|_| row.try_get::<i64, _>(0).map(|v| v as i32))?;
         Ok(())
     }
 
@@ -151,7 +153,11 @@ impl Database {
     /// by plugin, so plugins never share a version space. Each migration runs in its own
     /// transaction; an applied migration whose checksum changed is an error. On PostgreSQL
     /// an advisory lock serialises concurrent replicas.
-    pub async fn migrate(&self, plugin: &str, migrations: &Migrations) -> Result<usize, DatabaseError> {
+    pub async fn migrate(
+        &self,
+        plugin: &str,
+        migrations: &Migrations,
+    ) -> Result<usize, DatabaseError> {
         let migrator = match self.engine {
             Engine::Sqlite => &migrations.sqlite,
             Engine::Postgres => &migrations.postgres,
@@ -194,7 +200,10 @@ impl Database {
             .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
             .collect::<Result<_, sqlx::Error>>()?;
         let mut count = 0;
-        for m in migrator.iter().filter(|m| m.migration_type.is_up_migration()) {
+        for m in migrator
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+        {
             let checksum = hex(&Sha256::digest(m.sql.as_bytes()));
             let err = |message: String| DatabaseError::Migration {
                 plugin: plugin.to_string(),
@@ -231,7 +240,11 @@ impl Database {
     }
 
     /// Whether every migration of `plugin` is applied.
-    pub async fn is_migrated(&self, plugin: &str, migrations: &Migrations) -> Result<bool, sqlx::Error> {
+    pub async fn is_migrated(
+        &self,
+        plugin: &str,
+        migrations: &Migrations,
+    ) -> Result<bool, sqlx::Error> {
         let migrator = match self.engine {
             Engine::Sqlite => &migrations.sqlite,
             Engine::Postgres => &migrations.postgres,
@@ -241,7 +254,10 @@ impl Database {
             .fetch_one(&self.pool)
             .await?;
         let n: i64 = row.try_get(0)?;
-        let want = migrator.iter().filter(|m| m.migration_type.is_up_migration()).count();
+        let want = migrator
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration())
+            .count();
         Ok(n as usize >= want)
     }
 }

@@ -152,7 +152,9 @@ pub async fn error_body_layer(req: Request, next: Next) -> Response {
             .is_some_and(|v| v.starts_with("application/json"));
         if !is_json {
             let (parts, raw) = resp.into_parts();
-            let text = axum::body::to_bytes(raw, 64 * 1024).await.unwrap_or_default();
+            let text = axum::body::to_bytes(raw, 64 * 1024)
+                .await
+                .unwrap_or_default();
             let text = String::from_utf8_lossy(&text).trim().to_string();
             let message = if text.is_empty() {
                 status.canonical_reason().unwrap_or("Error").to_string()
@@ -171,9 +173,10 @@ fn rebuild(resp: Response, body: &ErrorBody) -> Response {
     let (mut parts, _) = resp.into_parts();
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Response::from_parts(parts, Body::from(bytes))
 }
 
@@ -191,15 +194,25 @@ mod tests {
 
     fn app() -> Router {
         Router::new()
-            .route("/api/x/bad", get(|| async { Err::<(), _>(ApiError::input("bad filter")) }))
-            .route("/api/x/text", get(|| async { (StatusCode::BAD_REQUEST, "plain text") }))
+            .route(
+                "/api/x/bad",
+                get(|| async { Err::<(), _>(ApiError::input("bad filter")) }),
+            )
+            .route(
+                "/api/x/text",
+                get(|| async { (StatusCode::BAD_REQUEST, "plain text") }),
+            )
             .layer(axum::middleware::from_fn(error_body_layer))
     }
 
     #[tokio::test]
     async fn should_render_backstage_error_body_with_request() {
         let resp = app()
-            .oneshot(Request::get("/api/x/bad?filter=").body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get("/api/x/bad?filter=")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert_eq!(resp.status(), 400);

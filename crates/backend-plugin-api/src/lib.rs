@@ -27,19 +27,25 @@
 
 #![forbid(unsafe_code)]
 
+pub mod auth;
+pub mod catalog;
 mod context;
 pub mod database;
+pub mod directory;
 pub mod error;
 pub mod extension;
 pub mod extract;
+pub mod permission;
 mod plugin;
 mod registry;
 
 pub use async_trait::async_trait;
+pub use auth::{Caller, Identity, MaybeCaller};
 pub use context::{HostInfo, PluginContext};
 pub use database::{Database, Engine, Migrations};
 pub use error::ApiError;
 pub use extension::Extensions;
 pub use extract::{ApiJson, ApiQuery};
+pub use permission::{Action, Permission, PermissionService};
 pub use plugin::{BackendPlugin, PluginError, Registrar};
 pub use registry::{BuiltRegistry, PluginRegistry, RegistryError};

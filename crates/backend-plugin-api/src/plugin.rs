@@ -1,7 +1,9 @@
 //! The [`BackendPlugin`] trait and its register-phase [`Registrar`].
 
+use crate::auth::AnonymousRoute;
 use crate::{extension::Extensions, PluginContext};
 use async_trait::async_trait;
+use axum::http::Method;
 use axum::Router;
 use std::sync::Arc;
 
@@ -48,6 +50,7 @@ pub struct Registrar {
     plugin_id: &'static str,
     extensions: Arc<Extensions>,
     root_paths: Vec<String>,
+    anonymous: Vec<AnonymousRoute>,
 }
 
 impl Registrar {
@@ -56,6 +59,7 @@ impl Registrar {
             plugin_id,
             extensions,
             root_paths: Vec::new(),
+            anonymous: Vec::new(),
         }
     }
 
@@ -78,7 +82,25 @@ impl Registrar {
         self.root_paths.push(path.into());
     }
 
-    pub(crate) fn into_root_paths(self) -> Vec<String> {
-        self.root_paths
+    /// Declare a route that may be called without credentials. Everything else is
+    /// refused with 401 before it reaches the plugin (deny by default). `pattern` is
+    /// relative to `/api/<id>` unless it is one of this plugin's claimed root paths (or
+    /// under one); `{param}` matches a segment, a trailing `/*` any rest. Use only for
+    /// sign-in endpoints and protocol endpoints that check their own tokens.
+    pub fn allow_anonymous(&mut self, method: Option<Method>, pattern: &str) {
+        let absolute = self.root_paths.iter().any(|root| {
+            let root = root.trim_end_matches("/*");
+            pattern == root || pattern.starts_with(&format!("{}/", root.trim_end_matches('/')))
+        });
+        let pattern = if absolute {
+            pattern.to_string()
+        } else {
+            format!("/api/{}{}", self.plugin_id, pattern)
+        };
+        self.anonymous.push(AnonymousRoute { method, pattern });
+    }
+
+    pub(crate) fn into_parts(self) -> (Vec<String>, Vec<AnonymousRoute>) {
+        (self.root_paths, self.anonymous)
     }
 }

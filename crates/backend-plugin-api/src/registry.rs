@@ -1,5 +1,6 @@
 //! [`PluginRegistry`]: the ordered list of backend plugins of one host.
 
+use crate::auth::AnonymousRoute;
 use crate::{plugin::Registrar, BackendPlugin, Extensions};
 use portal_types::{is_valid_plugin_id, PLUGIN_ID_PATTERN};
 use std::collections::HashMap;
@@ -50,6 +51,8 @@ pub struct BuiltRegistry {
     pub root_paths: Vec<(String, &'static str)>,
     /// Extension points populated during the register phase.
     pub extensions: Arc<Extensions>,
+    /// Routes declared callable without credentials.
+    pub anonymous: Vec<AnonymousRoute>,
 }
 
 const RESERVED_ROOTS: &[&str] = &["/api", "/healthz", "/readyz"];
@@ -88,10 +91,13 @@ impl PluginRegistry {
         }
         let extensions = Arc::new(Extensions::default());
         let mut root_paths: Vec<(String, &'static str)> = Vec::new();
+        let mut anonymous = Vec::new();
         for p in &self.plugins {
             let mut reg = Registrar::new(p.id(), extensions.clone());
             p.register(&mut reg);
-            for path in reg.into_root_paths() {
+            let (paths, anon) = reg.into_parts();
+            anonymous.extend(anon);
+            for path in paths {
                 if !path.starts_with('/') || path.contains("..") {
                     errors.push(RegistryError::InvalidRootPath {
                         plugin: p.id().into(),
@@ -127,6 +133,7 @@ impl PluginRegistry {
                 plugins: self.plugins,
                 root_paths,
                 extensions,
+                anonymous,
             })
         } else {
             Err(errors)
@@ -162,7 +169,9 @@ mod tests {
     #[test]
     fn should_keep_registration_order() {
         let mut r = PluginRegistry::new();
-        r.add(P("b", vec![])).add(P("a", vec![])).add(P("c-d", vec![]));
+        r.add(P("b", vec![]))
+            .add(P("a", vec![]))
+            .add(P("c-d", vec![]));
         let built = r.build().unwrap();
         let ids: Vec<_> = built.plugins.iter().map(|p| p.id()).collect();
         assert_eq!(ids, ["b", "a", "c-d"]);

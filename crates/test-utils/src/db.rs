@@ -41,7 +41,9 @@ impl TestDb {
             .expect("create test database");
         admin.pool().close().await;
         let url = replace_db_name(&base, &name);
-        let database = Database::connect(&url).await.expect("test database connects");
+        let database = Database::connect(&url)
+            .await
+            .expect("test database connects");
         Some(Self {
             database,
             _dir: None,
@@ -82,6 +84,9 @@ mod tests {
             replace_db_name("postgres://u@127.0.0.1:5433/postgres?sslmode=disable", "t1"),
             "postgres://u@127.0.0.1:5433/t1?sslmode=disable"
         );
-        assert_eq!(replace_db_name("postgres://u@h:1", "t1"), "postgres://u@h:1/t1");
+        assert_eq!(
+            replace_db_name("postgres://u@h:1", "t1"),
+            "postgres://u@h:1/t1"
+        );
     }
 }

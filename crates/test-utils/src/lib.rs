@@ -11,7 +11,7 @@
 mod backend;
 mod db;
 
-pub use backend::{TestBackend, TestResponse};
+pub use backend::{test_token, TestBackend, TestResponse};
 pub use db::TestDb;
 
 /// Generate `<name>_sqlite` and `<name>_postgres` tokio tests from one body that takes a

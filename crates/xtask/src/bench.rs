@@ -20,11 +20,7 @@ pub fn bench(args: &[String]) -> Result<()> {
         report.insert("startup".into(), startup()?);
     }
     if matches!(what, "catalog" | "all") {
-        let counts: Vec<String> = args
-            .iter()
-            .skip(1)
-            .cloned()
-            .collect::<Vec<_>>();
+        let counts: Vec<String> = args.iter().skip(1).cloned().collect::<Vec<_>>();
         let counts = if counts.is_empty() {
             vec!["10000".to_string(), "100000".to_string()]
         } else {
@@ -37,7 +33,9 @@ pub fn bench(args: &[String]) -> Result<()> {
 }
 
 fn machine() -> Value {
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -107,7 +105,10 @@ fn spa_size(dist: &Path) -> Result<Value> {
         raw += bytes.len() as u64;
         gz += zipped;
         files.insert(
-            path.file_name().unwrap_or_default().to_string_lossy().into(),
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into(),
             json!({"raw_kb": kb(bytes.len() as u64), "gzip_kb": kb(zipped)}),
         );
     }

@@ -9,8 +9,8 @@
 //! * `cargo xtask bench [startup|catalog|all]`: print JSON figures (never fails on timing).
 
 mod bench;
-mod postgres;
 mod portal;
+mod postgres;
 mod runner;
 mod tools;
 mod util;
@@ -32,7 +32,9 @@ fn main() -> ExitCode {
             println!("usage: cargo xtask <run|test|e2e|bench> [args]\n\n{}", HELP);
             Ok(())
         }
-        other => Err(anyhow::anyhow!("unknown xtask command `{other}`; try `cargo xtask help`")),
+        other => Err(anyhow::anyhow!(
+            "unknown xtask command `{other}`; try `cargo xtask help`"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

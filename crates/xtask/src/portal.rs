@@ -29,7 +29,6 @@ pub fn run_portal(extra: &[String]) -> Result<()> {
     Ok(())
 }
 
-
 /// The release binary.
 pub fn binary_path() -> PathBuf {
     target_dir().join("release/butler-portal")
@@ -74,7 +73,9 @@ impl Instance {
             .arg(&data)
             .env_remove("DATABASE_URL")
             .stdout(Stdio::from(std::fs::File::create(log)?))
-            .stderr(Stdio::from(std::fs::File::options().append(true).open(log)?));
+            .stderr(Stdio::from(
+                std::fs::File::options().append(true).open(log)?,
+            ));
         if demo {
             c.arg("--demo");
         }
@@ -137,7 +138,11 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = [0u8; 32];
     let n = s.read(&mut buf).ok()?;
     let head = std::str::from_utf8(&buf[..n]).ok()?;

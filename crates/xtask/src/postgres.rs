@@ -24,7 +24,9 @@ impl Postgres {
         std::fs::create_dir_all(&dir)?;
         let as_postgres = is_root();
         if as_postgres {
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir))?;
         }
         let pg = Self {
             bin: bin.to_path_buf(),
@@ -33,34 +35,40 @@ impl Postgres {
             as_postgres,
         };
         let data = dir.join("data");
-        pg.run_pg("initdb", &[
-            "-D",
-            &data.display().to_string(),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-            "--no-sync",
-            "-E",
-            "UTF8",
-        ])
+        pg.run_pg(
+            "initdb",
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+        )
         .context("initdb failed")?;
         let opts = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
             dir.display()
         );
-        pg.run_pg("pg_ctl", &[
-            "-D",
-            &data.display().to_string(),
-            "-o",
-            &opts,
-            "-l",
-            &dir.join("server.log").display().to_string(),
-            "-w",
-            "-t",
-            "60",
-            "start",
-        ])
+        pg.run_pg(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.display().to_string(),
+                "-o",
+                &opts,
+                "-l",
+                &dir.join("server.log").display().to_string(),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        )
         .context("pg_ctl start failed")?;
         println!("PostgreSQL started: {}", pg.url);
         Ok(pg)

@@ -57,7 +57,11 @@ fn counted(name: &str, c: &mut Command, tally: &mut Tally) -> bool {
         }
     }
     let ok = child.wait().map(|s| s.success()).unwrap_or(false);
-    println!("--- {name}: {} in {:.1}s", if ok { "ok" } else { "FAILED" }, t0.elapsed().as_secs_f64());
+    println!(
+        "--- {name}: {} in {:.1}s",
+        if ok { "ok" } else { "FAILED" },
+        t0.elapsed().as_secs_f64()
+    );
     tally.passed += passed;
     tally.failed += failed;
     if !ok {
@@ -115,15 +119,35 @@ pub fn test(e2e_only: bool) -> Result<()> {
     let pg_url = pg.as_ref().map(|p| p.url.clone());
 
     if !e2e_only {
-        counted("cargo fmt --check", cmd("cargo").args(["fmt", "--all", "--", "--check"]), &mut tally);
+        counted(
+            "cargo fmt --check",
+            cmd("cargo").args(["fmt", "--all", "--", "--check"]),
+            &mut tally,
+        );
         counted(
             "cargo clippy (all targets, -D warnings)",
-            cmd("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+            cmd("cargo").args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
             &mut tally,
         );
         counted(
             "cargo clippy (app for wasm32, -D warnings)",
-            cmd("cargo").args(["clippy", "-p", "butler-portal-app", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+            cmd("cargo").args([
+                "clippy",
+                "-p",
+                "butler-portal-app",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]),
             &mut tally,
         );
         let commons = common_crates();
@@ -132,7 +156,11 @@ pub fn test(e2e_only: bool) -> Result<()> {
         for c in &commons {
             wasm.args(["-p", c]);
         }
-        counted(&format!("wasm32 build of {}", commons.join(", ")), &mut wasm, &mut tally);
+        counted(
+            &format!("wasm32 build of {}", commons.join(", ")),
+            &mut wasm,
+            &mut tally,
+        );
         let mut t = cmd("cargo");
         t.args(["test", "--workspace", "--exclude", "butler-portal-app"]);
         if let Some(url) = &pg_url {
@@ -141,19 +169,26 @@ pub fn test(e2e_only: bool) -> Result<()> {
         counted(
             &format!(
                 "unit + integration tests (SQLite{})",
-                if pg_url.is_some() { " and PostgreSQL" } else { " only" }
+                if pg_url.is_some() {
+                    " and PostgreSQL"
+                } else {
+                    " only"
+                }
             ),
             &mut t,
             &mut tally,
         );
     }
 
-    let built = counted("web app build (trunk build --release)", &mut spa_build(), &mut tally)
-        & counted(
-            "release build of butler-portal",
-            cmd("cargo").args(["build", "--release", "-p", "butler-portal"]),
-            &mut tally,
-        );
+    let built = counted(
+        "web app build (trunk build --release)",
+        &mut spa_build(),
+        &mut tally,
+    ) & counted(
+        "release build of butler-portal",
+        cmd("cargo").args(["build", "--release", "-p", "butler-portal"]),
+        &mut tally,
+    );
     if built {
         run_e2e(&mut tally, pg_url.as_deref());
     } else {
@@ -211,14 +246,23 @@ fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
                 continue;
             }
         };
-        println!("portal on {engine} ready in {:?} at {}", inst.ready_after, inst.base_url);
+        println!(
+            "portal on {engine} ready in {:?} at {}",
+            inst.ready_after, inst.base_url
+        );
         let mut c = cmd("node");
-        c.arg("e2e/run.mjs").env("BASE_URL", &inst.base_url).env("E2E_ENGINE", engine);
+        c.arg("e2e/run.mjs")
+            .env("BASE_URL", &inst.base_url)
+            .env("E2E_ENGINE", engine);
         if engine != "sqlite" {
             // The browser suite runs once; the other engine runs the API-level suites.
             c.env("E2E_API_ONLY", "1");
         }
-        counted(&format!("e2e suite against the release binary ({engine})"), &mut c, tally);
+        counted(
+            &format!("e2e suite against the release binary ({engine})"),
+            &mut c,
+            tally,
+        );
         drop(inst);
     }
 }
@@ -233,7 +277,10 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 /// Drop and create database `name` on the server at `admin_url`.
 pub fn create_database(admin_url: &str, name: &str) -> Result<()> {
-    for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
         let status = Command::new("psql")
             .arg(admin_url)
             .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", &sql])

@@ -19,7 +19,10 @@ pub fn ensure_frontend_tools() -> Result<()> {
 
 fn ensure_wasm_target() -> Result<()> {
     let installed = output(cmd("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         banner("installing rust target wasm32-unknown-unknown");
         run(cmd("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
@@ -32,7 +35,10 @@ pub fn locked_wasm_bindgen() -> Result<String> {
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
         if l.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|v| v.trim().strip_prefix("version = ")) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|v| v.trim().strip_prefix("version = "))
+            {
                 return Ok(v.trim_matches('"').to_string());
             }
         }
@@ -44,7 +50,9 @@ fn ensure_wasm_bindgen() -> Result<()> {
     let want = locked_wasm_bindgen()?;
     let have = has("wasm-bindgen").unwrap_or_default();
     if !have.ends_with(&want) {
-        banner(&format!("installing wasm-bindgen-cli {want} (found: {have:?})"));
+        banner(&format!(
+            "installing wasm-bindgen-cli {want} (found: {have:?})"
+        ));
         // Without --locked: its lockfile wants a crate version the registry may lack.
         run(cmd("cargo").args(["install", "wasm-bindgen-cli", "--version", &want]))?;
     }
@@ -54,7 +62,9 @@ fn ensure_wasm_bindgen() -> Result<()> {
 fn ensure_trunk() -> Result<()> {
     let have = has("trunk").unwrap_or_default();
     if !have.contains(TRUNK_VERSION) {
-        banner(&format!("installing trunk {TRUNK_VERSION} (takes 10-20 minutes once)"));
+        banner(&format!(
+            "installing trunk {TRUNK_VERSION} (takes 10-20 minutes once)"
+        ));
         run(cmd("cargo").args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))?;
     }
     Ok(())
@@ -112,7 +122,10 @@ fn find_pg() -> Option<PathBuf> {
 
 fn apt_install(pkgs: &[&str]) -> Result<()> {
     if !is_root() {
-        bail!("missing {pkgs:?}: install with `sudo apt-get install -y {}`", pkgs.join(" "));
+        bail!(
+            "missing {pkgs:?}: install with `sudo apt-get install -y {}`",
+            pkgs.join(" ")
+        );
     }
     banner(&format!("installing {} with apt-get", pkgs.join(" ")));
     let update = Command::new("apt-get").arg("update").status();

@@ -50,7 +50,9 @@ async fn visits(State(s): State<HomeState>) -> Result<Json<Visits>, ApiError> {
     let row = sqlx::query("SELECT COUNT(*) FROM home_visits")
         .fetch_one(s.db.pool())
         .await?;
-    Ok(Json(Visits { count: row.try_get(0)? }))
+    Ok(Json(Visits {
+        count: row.try_get(0)?,
+    }))
 }
 
 async fn record_visit(State(s): State<HomeState>) -> Result<Json<Visits>, ApiError> {

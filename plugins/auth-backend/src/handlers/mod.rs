@@ -1,0 +1,5 @@
+//! Request handlers.
+
+pub mod misc;
+pub mod session;
+pub mod tokens;
