@@ -61,7 +61,17 @@ mod tempfile_dir {
 impl Instance {
     /// Start the release binary on a free port with a fresh data dir; wait for readiness.
     pub fn start(database_url: Option<&str>, demo: bool, log: &Path) -> Result<Self> {
-        let port = crate::util::free_port()?;
+        Self::start_on(crate::util::free_port()?, database_url, demo, &[], log)
+    }
+
+    /// Like [`Instance::start`] on a given port with extra `--config` files.
+    pub fn start_on(
+        port: u16,
+        database_url: Option<&str>,
+        demo: bool,
+        configs: &[PathBuf],
+        log: &Path,
+    ) -> Result<Self> {
         let data = std::env::temp_dir().join(format!("butler-portal-data-{port}"));
         let _ = std::fs::remove_dir_all(&data);
         std::fs::create_dir_all(&data)?;
@@ -79,6 +89,9 @@ impl Instance {
         if demo {
             c.arg("--demo");
         }
+        for cfg in configs {
+            c.arg("--config").arg(cfg);
+        }
         if let Some(url) = database_url {
             c.env("DATABASE_URL", url);
         }
@@ -86,7 +99,7 @@ impl Instance {
         let child = c.spawn().context("starting butler-portal")?;
         let mut inst = Self {
             child,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: format!("http://localhost:{port}"),
             ready_after: Duration::ZERO,
             _data: tempfile_dir::TempDir(data),
         };

@@ -238,7 +238,25 @@ fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
             }
         }
         let log = logs.join(format!("portal-{engine}.log"));
-        let inst = match Instance::start(url.as_deref(), true, &log) {
+        let Ok(port) = crate::util::free_port() else {
+            tally.check("free port", false);
+            continue;
+        };
+        // A real OpenID Connect provider (npm oidc-provider) for the browser sign-in test.
+        let oidc = if engine == "sqlite" {
+            match OidcProvider::start(port, &logs) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    eprintln!("cannot start the OIDC provider: {e:#}");
+                    tally.check("start OIDC provider", false);
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let configs: Vec<std::path::PathBuf> = oidc.iter().map(|o| o.config.clone()).collect();
+        let inst = match Instance::start_on(port, url.as_deref(), true, &configs, &log) {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("{e:#}");
@@ -254,6 +272,10 @@ fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
         c.arg("e2e/run.mjs")
             .env("BASE_URL", &inst.base_url)
             .env("E2E_ENGINE", engine);
+        if oidc.is_some() {
+            c.env("OIDC_PROVIDER_ID", "e2e")
+                .env("OIDC_LOGIN", OIDC_LOGIN);
+        }
         if engine != "sqlite" {
             // The browser suite runs once; the other engine runs the API-level suites.
             c.env("E2E_API_ONLY", "1");
@@ -264,6 +286,7 @@ fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
             tally,
         );
         drop(inst);
+        drop(oidc);
     }
 }
 
@@ -314,4 +337,58 @@ fn common_crates() -> Vec<String> {
     out.sort();
     out.push("portal-types".into());
     out
+}
+
+/// The demo catalog user the OIDC browser test signs in as.
+const OIDC_LOGIN: &str = "jane";
+
+/// `node e2e/oidc-provider.mjs` on a free port, plus the portal config pointing at it.
+struct OidcProvider {
+    child: std::process::Child,
+    config: std::path::PathBuf,
+}
+
+impl OidcProvider {
+    fn start(portal_port: u16, logs: &std::path::Path) -> Result<Self> {
+        let port = crate::util::free_port()?;
+        let log = logs.join("oidc-provider.log");
+        let mut child = cmd("node")
+            .arg("e2e/oidc-provider.mjs")
+            .env("OIDC_PORT", port.to_string())
+            .env(
+                "OIDC_REDIRECT_URI",
+                format!("http://localhost:{portal_port}/api/auth/e2e/handler/frame"),
+            )
+            .stdout(Stdio::from(std::fs::File::create(&log)?))
+            .stderr(Stdio::from(
+                std::fs::File::options().append(true).open(&log)?,
+            ))
+            .spawn()?;
+        let deadline = Instant::now() + std::time::Duration::from_secs(30);
+        while crate::portal::http_status(port, "/.well-known/openid-configuration") != Some(200) {
+            if Instant::now() > deadline || child.try_wait()?.is_some() {
+                let _ = child.kill();
+                bail!(
+                    "OIDC provider did not start; log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let config = logs.join("oidc.yaml");
+        std::fs::write(
+            &config,
+            format!(
+                "backend:\n  baseUrl: http://localhost:{portal_port}\nauth:\n  providers:\n    guest: {{}}\n    oidc:\n      e2e:\n        title: E2E OIDC\n        metadataUrl: http://127.0.0.1:{port}\n        clientId: butler-portal\n        clientSecret: e2e-secret\n"
+            ),
+        )?;
+        Ok(Self { child, config })
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
