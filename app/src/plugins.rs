@@ -5,5 +5,8 @@ use frontend_plugin_api::FrontendPlugin;
 
 /// Every installed frontend plugin, in registration order.
 pub fn plugins() -> Vec<Box<dyn FrontendPlugin>> {
-    vec![Box::new(plugin_home::HomePlugin)]
+    vec![
+        Box::new(plugin_home::HomePlugin),
+        Box::new(plugin_catalog::CatalogPlugin),
+    ]
 }
