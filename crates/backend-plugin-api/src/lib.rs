@@ -29,6 +29,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod catalog;
 mod context;
 pub mod database;
 pub mod directory;

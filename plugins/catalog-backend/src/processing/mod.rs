@@ -1,0 +1,484 @@
+//! The processing engine: provider mutations → `catalog_refresh_state`, the processing
+//! loop (interval + jitter, woken immediately by new locations, refreshes and provider
+//! deltas), orphan handling and stitching.
+
+pub mod kinds;
+pub mod locations;
+pub mod placeholders;
+pub mod processor;
+pub mod reader;
+pub mod stitcher;
+
+use crate::config::{CatalogConfig, OrphanStrategy};
+use crate::store::state::{self, Incoming, Parent, StateRow};
+use crate::store::{now_ms, sha256_hex};
+use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
+use backend_plugin_api::Database;
+use plugin_catalog_common::dto::SerializedError;
+use plugin_catalog_common::EntityRef;
+use processor::Processor;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+/// Entities processed per batch.
+const BATCH: usize = 500;
+
+/// The catalog engine shared by the router, the loop and entity providers.
+pub struct Engine {
+    db: Database,
+    processor: Processor,
+    cfg: CatalogConfig,
+    root_dir: PathBuf,
+    write_lock: tokio::sync::Mutex<()>,
+    wake: Notify,
+    pending_stitch: Mutex<HashSet<String>>,
+}
+
+fn db_err(e: sqlx::Error) -> CatalogMutationError {
+    CatalogMutationError(format!("database: {e}"))
+}
+
+/// Build the `Incoming` row of a deferred entity (needs `kind` and `metadata.name`).
+pub fn incoming(d: &DeferredEntity) -> Result<Incoming, String> {
+    let kind = d
+        .entity
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let meta = d.entity.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty());
+    let ns = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str)
+        .unwrap_or("default");
+    let (Some(kind), Some(name)) = (kind, name) else {
+        return Err(format!(
+            "entity has no kind or metadata.name: {}",
+            serde_json::to_string(&d.entity)
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ));
+    };
+    let json = serde_json::to_string(&d.entity).map_err(|e| e.to_string())?;
+    let hash =
+        sha256_hex(format!("{json}\u{0}{}", d.location_key.as_deref().unwrap_or("")).as_bytes());
+    Ok(Incoming {
+        entity_ref: EntityRef::new(kind, ns, name).to_string(),
+        json,
+        hash,
+        location_key: d.location_key.clone(),
+    })
+}
+
+impl Engine {
+    /// A new engine.
+    pub fn new(
+        db: Database,
+        processor: Processor,
+        cfg: CatalogConfig,
+        root_dir: PathBuf,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            db,
+            processor,
+            cfg,
+            root_dir,
+            write_lock: tokio::sync::Mutex::new(()),
+            wake: Notify::new(),
+            pending_stitch: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// The processor.
+    pub fn processor(&self) -> &Processor {
+        &self.processor
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CatalogConfig {
+        &self.cfg
+    }
+
+    /// The portal root directory (config `file` targets are relative to it).
+    pub fn root_dir(&self) -> &PathBuf {
+        &self.root_dir
+    }
+
+    /// Wake the loop now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    fn defer_stitch(&self, refs: impl IntoIterator<Item = String>) {
+        self.pending_stitch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(refs);
+    }
+
+    /// Apply a provider mutation.
+    pub async fn mutate(
+        &self,
+        provider: &str,
+        mutation: Mutation,
+    ) -> Result<(), CatalogMutationError> {
+        let now = now_ms();
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.db.pool().begin().await.map_err(db_err)?;
+        let (added, removed_refs, full) = match mutation {
+            Mutation::Full { entities } => (entities, Vec::new(), true),
+            Mutation::Delta { added, removed } => (
+                added,
+                removed
+                    .into_iter()
+                    .map(|r| r.entity_ref)
+                    .collect::<Vec<_>>(),
+                false,
+            ),
+        };
+        let mut items = Vec::with_capacity(added.len());
+        for d in &added {
+            match incoming(d) {
+                Ok(i) => items.push(i),
+                Err(e) => {
+                    tracing::warn!(provider, error = %e, "provider emitted an invalid entity; skipped")
+                }
+            }
+        }
+        let results = state::upsert_unprocessed(&mut tx, &items, now)
+            .await
+            .map_err(db_err)?;
+        let mut accepted: Vec<String> = Vec::new();
+        for (it, r) in items.iter().zip(results) {
+            match r {
+                None => accepted.push(it.entity_ref.clone()),
+                Some(conflict) => tracing::warn!(provider, "{conflict}"),
+            }
+        }
+        let gone: Vec<String> = if full {
+            state::replace_refs(&mut tx, Parent::Provider(provider), &accepted)
+                .await
+                .map_err(db_err)?
+        } else {
+            let have = state::existing_refs(&mut tx, Parent::Provider(provider), &accepted)
+                .await
+                .map_err(db_err)?;
+            let mut new: Vec<&String> = accepted.iter().filter(|r| !have.contains(*r)).collect();
+            new.sort();
+            new.dedup();
+            state::add_refs(&mut tx, Parent::Provider(provider), &new)
+                .await
+                .map_err(db_err)?;
+            let mut parsed = Vec::new();
+            for r in removed_refs {
+                match EntityRef::parse(&r, None, None) {
+                    Ok(p) => parsed.push(p.to_string()),
+                    Err(e) => tracing::warn!(provider, error = %e, "invalid removal ref; skipped"),
+                }
+            }
+            state::remove_refs(&mut tx, Parent::Provider(provider), &parsed)
+                .await
+                .map_err(db_err)?;
+            parsed
+        };
+        // Only delete what nothing else emits any more.
+        let mut roots = Vec::new();
+        for g in gone {
+            let still = sqlx::query(
+                "SELECT 1 FROM catalog_refresh_refs WHERE target_entity_ref = $1 LIMIT 1",
+            )
+            .bind(&g)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if still.is_none() {
+                roots.push(g);
+            }
+        }
+        let affected = state::delete_subtrees(&mut tx, &roots)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        self.defer_stitch(affected);
+        self.wake();
+        Ok(())
+    }
+
+    /// Schedule entities (by ref) for processing now, and wake the loop.
+    pub async fn schedule(&self, refs: &[String]) -> Result<u64, sqlx::Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        let n = state::schedule_now(&mut conn, refs).await?;
+        self.wake();
+        Ok(n)
+    }
+
+    /// Run the processing loop until `shutdown`.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        loop {
+            if shutdown.is_cancelled() {
+                return;
+            }
+            let worked = tokio::select! {
+                r = self.process_all() => r,
+                _ = shutdown.cancelled() => return,
+            };
+            match worked {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "catalog processing failed"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(1000)) => {}
+                _ = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    fn next_update(&self, now: i64) -> i64 {
+        let base = (self.cfg.processing_interval_seconds.max(0.1) * 1000.0) as i64;
+        let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as i64;
+        now + base + base * jitter / 4000
+    }
+
+    /// Process everything due, stitch, handle orphans. Returns the number of entities
+    /// processed.
+    pub async fn process_all(&self) -> Result<usize, sqlx::Error> {
+        let mut total = 0;
+        loop {
+            let now = now_ms();
+            let rows = {
+                let _guard = self.write_lock.lock().await;
+                let mut conn = self.db.pool().acquire().await?;
+                state::claim_due(&mut conn, now, self.next_update(now), BATCH).await?
+            };
+            if rows.is_empty() {
+                break;
+            }
+            total += rows.len();
+            let mut outputs = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let out = match serde_json::from_str::<Value>(&row.unprocessed) {
+                    Ok(v) => self.processor.process(&v).await,
+                    Err(e) => processor::Output {
+                        errors: vec![SerializedError {
+                            name: "InputError".into(),
+                            message: e.to_string(),
+                        }],
+                        ..Default::default()
+                    },
+                };
+                outputs.push(out);
+            }
+            let stitch_now = self.write_batch(&rows, outputs, now).await?;
+            let _guard = self.write_lock.lock().await;
+            stitcher::stitch(&self.db, &stitch_now).await?;
+        }
+        let pending: Vec<String> = {
+            let mut p = self
+                .pending_stitch
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            p.drain().collect()
+        };
+        if !pending.is_empty() {
+            let _guard = self.write_lock.lock().await;
+            stitcher::stitch(&self.db, &pending).await?;
+        }
+        if self.cfg.orphan_strategy == OrphanStrategy::Delete {
+            self.delete_orphans().await?;
+        }
+        Ok(total)
+    }
+
+    async fn delete_orphans(&self) -> Result<(), sqlx::Error> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.db.pool().begin().await?;
+        let orphans = state::orphan_refs(&mut tx).await?;
+        if orphans.is_empty() {
+            return Ok(());
+        }
+        let affected = state::delete_subtrees(&mut tx, &orphans).await?;
+        tx.commit().await?;
+        stitcher::stitch(&self.db, &affected.into_iter().collect::<Vec<_>>()).await?;
+        Ok(())
+    }
+
+    async fn write_batch(
+        &self,
+        rows: &[StateRow],
+        outputs: Vec<processor::Output>,
+        now: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        // `now` stamps discovery of children.
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.db.pool().begin().await?;
+        let mut stitch_now = Vec::new();
+        let mut later: HashSet<String> = HashSet::new();
+        for (row, out) in rows.iter().zip(outputs) {
+            // A newer unprocessed version arrived meanwhile: it is due again, skip.
+            let current = sqlx::query(
+                "SELECT unprocessed_hash FROM catalog_refresh_state WHERE entity_id = $1",
+            )
+            .bind(&row.entity_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            match current {
+                Some(c) if sqlx::Row::try_get::<String, _>(&c, 0)? == row.unprocessed_hash => {}
+                _ => continue,
+            }
+            if !out.errors.is_empty() {
+                let errors = serde_json::to_string(&out.errors).unwrap_or_default();
+                sqlx::query("UPDATE catalog_refresh_state SET errors = $1 WHERE entity_id = $2")
+                    .bind(&errors)
+                    .bind(&row.entity_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if row.errors.as_deref() != Some(errors.as_str()) {
+                    stitch_now.push(row.entity_ref.clone());
+                }
+                continue;
+            }
+            let children_json: Vec<(&Value, &Option<String>)> = out
+                .children
+                .iter()
+                .map(|c| (&c.entity, &c.location_key))
+                .collect();
+            let result_hash = sha256_hex(
+                serde_json::to_string(&(
+                    &out.entity,
+                    &out.relations,
+                    &children_json,
+                    &out.read_errors,
+                ))
+                .unwrap_or_default()
+                .as_bytes(),
+            );
+            let clean = matches!(row.errors.as_deref(), None | Some("[]"));
+            if row.result_hash.as_deref() == Some(result_hash.as_str())
+                && clean
+                && row.processed.is_some()
+            {
+                continue;
+            }
+            let mut errors: Vec<SerializedError> = out.read_errors.clone();
+            let mut items = Vec::new();
+            for c in &out.children {
+                match incoming(c) {
+                    Ok(i) => items.push(i),
+                    Err(e) => errors.push(SerializedError {
+                        name: "InputError".into(),
+                        message: e,
+                    }),
+                }
+            }
+            let results = state::upsert_unprocessed(&mut tx, &items, now).await?;
+            let mut accepted = Vec::new();
+            for (it, r) in items.iter().zip(results) {
+                match r {
+                    None => accepted.push(it.entity_ref.clone()),
+                    Some(c) => {
+                        tracing::warn!(parent = %row.entity_ref, "{c}");
+                        errors.push(SerializedError {
+                            name: "ConflictError".into(),
+                            message: c,
+                        });
+                    }
+                }
+            }
+            if out.read_errors.is_empty() {
+                let removed =
+                    state::replace_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
+                        .await?;
+                later.extend(removed);
+            } else {
+                let have =
+                    state::existing_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
+                        .await?;
+                let mut new: Vec<&String> =
+                    accepted.iter().filter(|r| !have.contains(*r)).collect();
+                new.sort();
+                new.dedup();
+                state::add_refs(&mut tx, Parent::Entity(&row.entity_ref), &new).await?;
+            }
+            let affected =
+                state::replace_relations(&mut tx, &row.entity_id, &out.relations).await?;
+            later.extend(affected.into_iter().filter(|r| *r != row.entity_ref));
+            sqlx::query(
+                "UPDATE catalog_refresh_state SET processed_entity = $1, result_hash = $2, errors = $3 \
+                 WHERE entity_id = $4",
+            )
+            .bind(serde_json::to_string(&out.entity).unwrap_or_default())
+            .bind(&result_hash)
+            .bind(serde_json::to_string(&errors).unwrap_or_default())
+            .bind(&row.entity_id)
+            .execute(&mut *tx)
+            .await?;
+            stitch_now.push(row.entity_ref.clone());
+        }
+        tx.commit().await?;
+        self.defer_stitch(later);
+        Ok(stitch_now)
+    }
+
+    /// Delete an entity by uid (it comes back if a parent still emits it). Returns
+    /// whether it existed.
+    pub async fn delete_by_uid(&self, uid: &str) -> Result<bool, sqlx::Error> {
+        let _guard = self.write_lock.lock().await;
+        let mut tx = self.db.pool().begin().await?;
+        let row = sqlx::query("SELECT entity_ref FROM catalog_refresh_state WHERE entity_id = $1")
+            .bind(uid)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else { return Ok(false) };
+        let r: String = sqlx::Row::try_get(&row, 0)?;
+        let affected = state::delete_entities(&mut tx, std::slice::from_ref(&r)).await?;
+        tx.commit().await?;
+        self.defer_stitch(affected);
+        self.wake();
+        Ok(true)
+    }
+}
+
+/// Connects providers to an [`Engine`].
+pub struct EngineSink(pub Arc<Engine>);
+
+#[async_trait::async_trait]
+impl MutationSink for EngineSink {
+    async fn apply_mutation(
+        &self,
+        provider: &str,
+        mutation: Mutation,
+    ) -> Result<(), CatalogMutationError> {
+        self.0.mutate(provider, mutation).await
+    }
+
+    async fn refresh(
+        &self,
+        _provider: &str,
+        keys: Vec<String>,
+    ) -> Result<(), CatalogMutationError> {
+        let refs: Vec<String> = keys
+            .iter()
+            .filter_map(|k| EntityRef::parse(k, None, None).ok())
+            .map(|r| r.to_string())
+            .collect();
+        self.0.schedule(&refs).await.map_err(db_err)?;
+        Ok(())
+    }
+}

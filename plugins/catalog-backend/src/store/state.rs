@@ -1,0 +1,538 @@
+//! Processing state: `catalog_refresh_state` (unprocessed/processed entities, errors,
+//! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
+
+use super::{placeholders, value_rows, CHUNK};
+use sqlx::{AnyConnection, Row};
+use std::collections::{HashMap, HashSet};
+
+/// One row of `catalog_refresh_state`.
+#[derive(Debug, Clone)]
+pub struct StateRow {
+    /// Stable id (becomes `metadata.uid`).
+    pub entity_id: String,
+    /// Canonical lowercase ref.
+    pub entity_ref: String,
+    /// The entity as emitted (JSON).
+    pub unprocessed: String,
+    /// The last successfully processed entity (JSON).
+    pub processed: Option<String>,
+    /// Hash of the last processing output.
+    pub result_hash: Option<String>,
+    /// JSON array of `{name, message}` from the last processing.
+    pub errors: Option<String>,
+    /// Location key of the emitter.
+    pub location_key: Option<String>,
+    /// Hash of the unprocessed entity when read (guards against stale writes).
+    pub unprocessed_hash: String,
+}
+
+const STATE_COLS: &str =
+    "entity_id, entity_ref, unprocessed_entity, processed_entity, result_hash, errors, location_key, unprocessed_hash";
+
+fn state_row(r: &sqlx::any::AnyRow) -> Result<StateRow, sqlx::Error> {
+    Ok(StateRow {
+        entity_id: r.try_get(0)?,
+        entity_ref: r.try_get(1)?,
+        unprocessed: r.try_get(2)?,
+        processed: r.try_get(3)?,
+        result_hash: r.try_get(4)?,
+        errors: r.try_get(5)?,
+        location_key: r.try_get(6)?,
+        unprocessed_hash: r.try_get(7)?,
+    })
+}
+
+/// Claim rows due for processing (`next_update_at <= now`), oldest first: their next
+/// run is set to `next` right away, so a refresh or a new unprocessed version arriving
+/// while they are processed schedules them again instead of being overwritten.
+pub async fn claim_due(
+    conn: &mut AnyConnection,
+    now: i64,
+    next: i64,
+    limit: usize,
+) -> Result<Vec<StateRow>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {STATE_COLS} FROM catalog_refresh_state WHERE next_update_at <= $1 \
+         ORDER BY next_update_at LIMIT {limit}"
+    );
+    let rows: Vec<StateRow> = sqlx::query(&sql)
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(state_row)
+        .collect::<Result<_, _>>()?;
+    for chunk in rows.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND entity_id IN ({})",
+            placeholders(3, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(next).bind(now);
+        for r in chunk {
+            q = q.bind(&r.entity_id);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(rows)
+}
+
+/// Rows by ref (any order).
+pub async fn rows_by_refs(
+    conn: &mut AnyConnection,
+    refs: &[String],
+) -> Result<Vec<StateRow>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in refs.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT {STATE_COLS} FROM catalog_refresh_state WHERE entity_ref IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.push(state_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// An entity to insert or update as unprocessed.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// Canonical ref.
+    pub entity_ref: String,
+    /// Entity JSON.
+    pub json: String,
+    /// Hash of `json` + location key.
+    pub hash: String,
+    /// Emitter's location key.
+    pub location_key: Option<String>,
+}
+
+/// Insert new entities and update changed ones (scheduling them now). An existing entity
+/// with a different non-empty location key is a conflict: it is left alone and a
+/// message is returned for it. Returns, per input, `None` (accepted) or the conflict.
+pub async fn upsert_unprocessed(
+    conn: &mut AnyConnection,
+    items: &[Incoming],
+    now: i64,
+) -> Result<Vec<Option<String>>, sqlx::Error> {
+    let mut result = vec![None; items.len()];
+    // Deduplicate within the batch: the first emitter wins.
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, it) in items.iter().enumerate() {
+        if let Some(&first) = seen.get(it.entity_ref.as_str()) {
+            if items[first].location_key != it.location_key {
+                result[i] = Some(conflict_msg(it, items[first].location_key.as_deref()));
+            } else {
+                result[i] = Some(String::new());
+            }
+        } else {
+            seen.insert(&it.entity_ref, i);
+        }
+    }
+    let refs: Vec<String> = seen.keys().map(|s| s.to_string()).collect();
+    let mut existing: HashMap<String, (Option<String>, String)> = HashMap::new();
+    for chunk in refs.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE entity_ref IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            existing.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    let mut inserts: Vec<&Incoming> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if result[i].is_some() {
+            continue;
+        }
+        match existing.get(&it.entity_ref) {
+            None => inserts.push(it),
+            Some((key, hash)) => {
+                if key.is_some() && *key != it.location_key {
+                    result[i] = Some(conflict_msg(it, key.as_deref()));
+                    continue;
+                }
+                if *hash != it.hash {
+                    sqlx::query(
+                        "UPDATE catalog_refresh_state SET unprocessed_entity = $1, unprocessed_hash = $2, \
+                         location_key = $3, next_update_at = $4, last_discovery_at = $5 WHERE entity_ref = $6",
+                    )
+                    .bind(&it.json)
+                    .bind(&it.hash)
+                    .bind(it.location_key.clone())
+                    .bind(0_i64)
+                    .bind(now)
+                    .bind(&it.entity_ref)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+            }
+        }
+    }
+    for chunk in inserts.chunks(CHUNK / 2) {
+        let sql = format!(
+            "INSERT INTO catalog_refresh_state (entity_id, entity_ref, unprocessed_entity, unprocessed_hash, \
+             location_key, next_update_at, last_discovery_at) VALUES {}",
+            value_rows(chunk.len(), 7)
+        );
+        let mut q = sqlx::query(&sql);
+        for it in chunk {
+            q = q
+                .bind(uuid::Uuid::new_v4().to_string())
+                .bind(&it.entity_ref)
+                .bind(&it.json)
+                .bind(&it.hash)
+                .bind(it.location_key.clone())
+                .bind(0_i64)
+                .bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    // Duplicates of an accepted item within the batch are accepted too.
+    for r in result.iter_mut() {
+        if r.as_deref() == Some("") {
+            *r = None;
+        }
+    }
+    Ok(result)
+}
+
+fn conflict_msg(it: &Incoming, existing: Option<&str>) -> String {
+    format!(
+        "Detected conflicting entityRef {} already referenced by {} and now also {}",
+        it.entity_ref,
+        existing.unwrap_or("another location"),
+        it.location_key.as_deref().unwrap_or("an unkeyed emitter")
+    )
+}
+
+/// Set who emits which refs: replace the refs of a parent entity (`Parent::Entity`) or of
+/// a provider (`Parent::Provider`). Returns the refs no longer emitted.
+pub async fn replace_refs(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let (col, val) = parent.column();
+    let rows = sqlx::query(&format!(
+        "SELECT target_entity_ref FROM catalog_refresh_refs WHERE {col} = $1"
+    ))
+    .bind(val)
+    .fetch_all(&mut *conn)
+    .await?;
+    let old: HashSet<String> = rows
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+    let new: HashSet<&String> = targets.iter().collect();
+    let removed: Vec<String> = old.iter().filter(|r| !new.contains(r)).cloned().collect();
+    for chunk in removed.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(val);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let added: Vec<&String> = {
+        let mut v: Vec<&String> = new.into_iter().filter(|r| !old.contains(*r)).collect();
+        v.sort();
+        v
+    };
+    add_refs(conn, parent, &added).await?;
+    Ok(removed)
+}
+
+/// Add refs (no check for duplicates; callers pass refs not yet present).
+pub async fn add_refs(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[&String],
+) -> Result<(), sqlx::Error> {
+    let (col, val) = parent.column();
+    for chunk in targets.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO catalog_refresh_refs ({col}, target_entity_ref) VALUES {}",
+            value_rows(chunk.len(), 2)
+        );
+        let mut q = sqlx::query(&sql);
+        for t in chunk {
+            q = q.bind(val).bind(*t);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Remove specific refs of a parent. Returns those that existed.
+pub async fn remove_refs(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[String],
+) -> Result<(), sqlx::Error> {
+    let (col, val) = parent.column();
+    for chunk in targets.chunks(CHUNK) {
+        let sql = format!(
+            "DELETE FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(val);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Which refs of `targets` are already emitted by `parent`.
+pub async fn existing_refs(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let (col, val) = parent.column();
+    let mut out = HashSet::new();
+    for chunk in targets.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT target_entity_ref FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(&sql).bind(val);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            out.insert(row.try_get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The emitter of refs.
+#[derive(Debug, Clone, Copy)]
+pub enum Parent<'a> {
+    /// An entity provider, by name.
+    Provider(&'a str),
+    /// A parent entity, by ref.
+    Entity(&'a str),
+}
+
+impl Parent<'_> {
+    fn column(&self) -> (&'static str, &str) {
+        match self {
+            Parent::Provider(p) => ("source_key", p),
+            Parent::Entity(e) => ("source_entity_ref", e),
+        }
+    }
+}
+
+/// Replace the relations originating from `entity_id`. Returns every ref whose relations
+/// changed (sources of old and new rows).
+pub async fn replace_relations(
+    conn: &mut AnyConnection,
+    entity_id: &str,
+    relations: &[(String, String, String)],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE originating_entity_id = $1",
+    )
+    .bind(entity_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let old: HashSet<(String, String, String)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    let new: HashSet<(String, String, String)> = relations.iter().cloned().collect();
+    if old == new {
+        return Ok(HashSet::new());
+    }
+    let mut affected: HashSet<String> = old
+        .symmetric_difference(&new)
+        .map(|r| r.0.clone())
+        .collect();
+    affected.extend(old.symmetric_difference(&new).map(|r| r.2.clone()));
+    sqlx::query("DELETE FROM catalog_relations WHERE originating_entity_id = $1")
+        .bind(entity_id)
+        .execute(&mut *conn)
+        .await?;
+    let mut list: Vec<&(String, String, String)> = new.iter().collect();
+    list.sort();
+    for chunk in list.chunks(CHUNK / 2) {
+        let sql = format!(
+            "INSERT INTO catalog_relations (originating_entity_id, source_entity_ref, type, target_entity_ref) VALUES {}",
+            value_rows(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql);
+        for (s, t, d) in chunk {
+            q = q.bind(entity_id).bind(s).bind(t).bind(d);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(affected)
+}
+
+/// Delete entities and every descendant no other parent emits. Returns the refs of
+/// surviving entities whose relations changed (to restitch).
+pub async fn delete_subtrees(
+    conn: &mut AnyConnection,
+    roots: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut doomed: HashSet<String> = roots.iter().cloned().collect();
+    let mut frontier: Vec<String> = roots.to_vec();
+    while !frontier.is_empty() {
+        let mut children = Vec::new();
+        for chunk in frontier.chunks(CHUNK) {
+            let ph = placeholders(1, chunk.len());
+            let sql = format!("SELECT target_entity_ref FROM catalog_refresh_refs WHERE source_entity_ref IN ({ph})");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(r);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                children.push(row.try_get::<String, _>(0)?);
+            }
+            let sql = format!("DELETE FROM catalog_refresh_refs WHERE source_entity_ref IN ({ph})");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(r);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        let mut next = Vec::new();
+        for c in children {
+            if doomed.contains(&c) {
+                continue;
+            }
+            let still = sqlx::query(
+                "SELECT 1 FROM catalog_refresh_refs WHERE target_entity_ref = $1 LIMIT 1",
+            )
+            .bind(&c)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if still.is_none() {
+                doomed.insert(c.clone());
+                next.push(c);
+            }
+        }
+        frontier = next;
+    }
+    delete_entities(conn, &doomed.into_iter().collect::<Vec<_>>()).await
+}
+
+/// Delete entities (state, refs to them, relations they originate, final rows, search
+/// rows). Returns surviving refs whose relations changed.
+pub async fn delete_entities(
+    conn: &mut AnyConnection,
+    refs: &[String],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let mut affected = HashSet::new();
+    let doomed: HashSet<&String> = refs.iter().collect();
+    for chunk in refs.chunks(CHUNK) {
+        let ph = placeholders(1, chunk.len());
+        let sql = format!("SELECT entity_id FROM catalog_refresh_state WHERE entity_ref IN ({ph})");
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        let ids: Vec<String> = q
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+        if !ids.is_empty() {
+            let idph = placeholders(1, ids.len());
+            let sql = format!(
+                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE originating_entity_id IN ({idph})"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in &ids {
+                q = q.bind(id);
+            }
+            for row in q.fetch_all(&mut *conn).await? {
+                let s: String = row.try_get(0)?;
+                if !doomed.contains(&s) {
+                    affected.insert(s);
+                }
+            }
+            for table in [
+                ("catalog_relations", "originating_entity_id"),
+                ("catalog_search", "entity_id"),
+                ("catalog_final_entities", "entity_id"),
+                ("catalog_refresh_state", "entity_id"),
+            ] {
+                let sql = format!("DELETE FROM {} WHERE {} IN ({idph})", table.0, table.1);
+                let mut q = sqlx::query(&sql);
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *conn).await?;
+            }
+        }
+        for col in ["target_entity_ref", "source_entity_ref"] {
+            let sql = format!("DELETE FROM catalog_refresh_refs WHERE {col} IN ({ph})");
+            let mut q = sqlx::query(&sql);
+            for r in chunk {
+                q = q.bind(r);
+            }
+            q.execute(&mut *conn).await?;
+        }
+    }
+    Ok(affected)
+}
+
+/// Refs of entities that nothing emits any more (orphans).
+pub async fn orphan_refs(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.entity_ref FROM catalog_refresh_state r WHERE NOT EXISTS \
+         (SELECT 1 FROM catalog_refresh_refs x WHERE x.target_entity_ref = r.entity_ref)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
+
+/// The refs emitting `entity_ref` (its parents).
+pub async fn parents_of(
+    conn: &mut AnyConnection,
+    entity_ref: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT source_entity_ref FROM catalog_refresh_refs WHERE target_entity_ref = $1 \
+         AND source_entity_ref IS NOT NULL ORDER BY source_entity_ref",
+    )
+    .bind(entity_ref)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| r.try_get(0)).collect()
+}
+
+/// Schedule entities for processing now. Returns how many rows matched.
+pub async fn schedule_now(conn: &mut AnyConnection, refs: &[String]) -> Result<u64, sqlx::Error> {
+    let mut n = 0;
+    for chunk in refs.chunks(CHUNK) {
+        let sql = format!(
+            "UPDATE catalog_refresh_state SET next_update_at = 0 WHERE entity_ref IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            q = q.bind(r);
+        }
+        n += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(n)
+}
