@@ -343,7 +343,7 @@ fn validate_link(i: usize, l: &Value, errs: &mut Vec<ValidationError>) {
         )),
     }
     if let Some(t) = link.get("title") {
-        if !t.as_str().is_some_and(|s| !s.trim().is_empty()) {
+        if t.as_str().is_none_or(|s| s.trim().is_empty()) {
             errs.push(ValidationError::new(
                 format!("{path}.title"),
                 format!(

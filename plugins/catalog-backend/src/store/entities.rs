@@ -230,7 +230,7 @@ pub async fn page(
     let order: Vec<String> = exprs
         .iter()
         .map(|(e, desc)| {
-            let asc = !*desc != backward;
+            let asc = *desc == backward;
             format!("{e} {}", if asc { "ASC" } else { "DESC" })
         })
         .collect();
