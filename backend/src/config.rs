@@ -97,7 +97,7 @@ fn default_title() -> String {
 }
 
 /// `backend:` section.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BackendSection {
     /// Public URL of the backend (defaults to `http://localhost:<port>`).
@@ -115,6 +115,18 @@ pub struct BackendSection {
     /// Maximum request body size in bytes.
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
+}
+
+impl Default for BackendSection {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            listen: ListenSection::default(),
+            database: DatabaseSection::default(),
+            request_timeout_seconds: default_timeout(),
+            body_limit_bytes: default_body_limit(),
+        }
+    }
 }
 
 fn default_timeout() -> u64 {
@@ -418,6 +430,8 @@ mod tests {
             "app:\n  title: A\nbackend:\n  listen:\n    port: 1\nhome:\n  title: x\n",
         );
         write(dir.path(), "app-config.local.yaml", "app:\n  title: B\n");
+        let defaults = Config::load(dir.path(), &[], &["home"], &env);
+        assert_eq!(defaults.unwrap().host.backend.request_timeout_seconds, 30);
         let extra = write(
             dir.path(),
             "extra.yaml",
@@ -432,6 +446,8 @@ mod tests {
         );
         assert_eq!(cfg.plugin_section("home")["title"], "y");
         assert_eq!(cfg.files.len(), 3);
+        assert_eq!(cfg.host.backend.body_limit_bytes, 10 * 1024 * 1024);
+        assert_eq!(cfg.host.backend.request_timeout_seconds, 30);
     }
 
     #[test]

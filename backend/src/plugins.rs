@@ -7,7 +7,6 @@ pub fn default_plugins() -> PluginRegistry {
     let mut registry = PluginRegistry::new();
     registry.add(plugin_home_backend::HomeBackendPlugin);
     registry.add(plugin_catalog_backend::CatalogBackendPlugin);
-    registry.add(plugin_catalog_backend::CatalogBackendPlugin);
     registry.add(plugin_auth_backend::AuthBackendPlugin::default());
     registry.add(plugin_permission_backend::PermissionBackendPlugin);
     registry
