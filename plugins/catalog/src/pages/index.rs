@@ -409,7 +409,7 @@ fn EntityTable(
                 <thead>
                     <tr>
                         {headers}
-                        <th scope="col">"Description"</th>
+                        <th scope="col" class="col-desc">"Description"</th>
                         <th scope="col">"Tags"</th>
                     </tr>
                 </thead>
@@ -456,7 +456,7 @@ fn EntityRow(v: Value) -> impl IntoView {
             </td>
             <td>{typ}</td>
             <td>{lifecycle.map(|l| view! { <Badge tone=lifecycle_tone(&l)>{l.clone()}</Badge> })}</td>
-            <td class="muted cell-desc" title=desc.clone()>{desc.clone()}</td>
+            <td class="muted cell-desc col-desc" title=desc.clone()>{desc.clone()}</td>
             <td>
                 <div class="tag-list">
                     {tags.into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}

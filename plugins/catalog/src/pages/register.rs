@@ -271,7 +271,9 @@ fn PreviewTable(entities: Vec<Value>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <DataTable headers=vec!["Kind", "Name", "Relations"]>{rows}</DataTable>
+        <div class="preview-table">
+            <DataTable headers=vec!["Kind", "Name", "Relations"]>{rows}</DataTable>
+        </div>
     }
 }
 
