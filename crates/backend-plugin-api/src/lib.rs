@@ -29,7 +29,6 @@
 
 pub mod auth;
 pub mod catalog;
-pub mod catalog;
 mod context;
 pub mod database;
 pub mod directory;
