@@ -1,8 +1,9 @@
 // Host endpoints the SPA relies on (API level: runs on every database engine).
 import assert from "node:assert/strict";
+import { authHeaders, guestToken } from "./helpers.mjs";
 
-async function get(url) {
-  const res = await fetch(url, { headers: { accept: "application/json" } });
+async function get(url, headers = { accept: "application/json" }) {
+  const res = await fetch(url, { headers });
   const text = await res.text();
   let json;
   try {
@@ -27,7 +28,8 @@ export const tests = [
       assert.equal(ready.json.version, health.json.version);
       if (t.engine) assert.equal(ready.json.database, t.engine);
       assert.ok(Array.isArray(ready.json.checks));
-      const plugins = await get(t.url("/api/plugins"));
+      assert.equal((await get(t.url("/api/plugins"))).status, 401, "deny by default");
+      const plugins = await get(t.url("/api/plugins"), authHeaders(await guestToken(t)));
       assert.equal(plugins.status, 200);
       assert.ok(plugins.json.some((p) => p.id === "home" && p.version), plugins.text);
     },

@@ -1,12 +1,9 @@
 // The app shell: start-up, sidebar, home page, navigation, theme, 404.
+// Every test signs in as guest first (e2e/helpers.mjs).
 import assert from "node:assert/strict";
+import { sel, signIn } from "./helpers.mjs";
 
-const sel = (id) => `[data-testid="${id}"]`;
-
-async function open(t, path) {
-  await t.page.goto(t.url(path));
-  await t.page.waitForSelector(sel("sidebar"));
-}
+const open = signIn;
 
 export const tests = [
   {
@@ -62,7 +59,7 @@ export const tests = [
       await t.page.click(sel("theme-toggle"));
       await t.page.waitForFunction(() => document.documentElement.dataset.theme === "dark");
       await t.page.reload();
-      await t.page.waitForSelector(sel("sidebar"));
+      await t.page.waitForSelector(sel("sidebar")); // silent sign-in from the cookie
       assert.equal(await theme(), "dark");
       await t.page.click(sel("theme-toggle"));
       await t.page.waitForFunction(() => document.documentElement.dataset.theme === "light");

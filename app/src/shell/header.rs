@@ -1,15 +1,14 @@
-//! The top bar: product name, theme toggle and the identity slot.
+//! The top bar: product name, theme toggle and the signed-in user's menu.
 
 use leptos::prelude::*;
 use portal_ui::Icon;
 
 use super::theme::{use_theme, Theme};
+use super::user_menu::UserMenu;
 
 /// The header.
 #[component]
 pub fn Header() -> impl IntoView {
-    let theme = use_theme();
-    let is_dark = move || theme.0.get() == Theme::Dark;
     view! {
         <header class="topbar">
             <a class="brand" href="/" aria-label="Butler Portal home">
@@ -18,19 +17,30 @@ pub fn Header() -> impl IntoView {
             </a>
             <div class="topbar-spacer"></div>
             <div class="topbar-actions">
-                <button
-                    type="button"
-                    class="icon-button"
-                    data-testid="theme-toggle"
-                    title=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
-                    aria-label=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
-                    on:click=move |_| theme.toggle()
-                >
-                    {move || if is_dark() { view! { <Icon name="sun" /> } } else { view! { <Icon name="moon" /> } }}
-                </button>
-                // Filled by the sign-in feature (user menu / sign-in button).
-                <div class="identity-slot" data-testid="identity-slot"></div>
+                <ThemeToggle />
+                <div class="identity-slot" data-testid="identity-slot">
+                    <UserMenu />
+                </div>
             </div>
         </header>
+    }
+}
+
+/// The light/dark switch (also shown on the sign-in page).
+#[component]
+pub fn ThemeToggle() -> impl IntoView {
+    let theme = use_theme();
+    let is_dark = move || theme.0.get() == Theme::Dark;
+    view! {
+        <button
+            type="button"
+            class="icon-button"
+            data-testid="theme-toggle"
+            title=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
+            aria-label=move || if is_dark() { "Switch to light theme" } else { "Switch to dark theme" }
+            on:click=move |_| theme.toggle()
+        >
+            {move || if is_dark() { view! { <Icon name="sun" /> } } else { view! { <Icon name="moon" /> } }}
+        </button>
     }
 }

@@ -14,6 +14,9 @@
 //! (e.g. `/catalog/default/component/x` → `/default/component/x` on page `/catalog`).
 //! Entity pages list other plugins' tabs and cards through [`use_plugin_registry`].
 //!
+//! The signed-in user is [`use_identity`]; [`use_permission`] asks the permission backend
+//! whether an action is allowed (batched and cached), so pages can hide or disable it.
+//!
 //! Everything except the HTTP calls is plain Rust and unit tested natively
 //! (`cargo test -p frontend-plugin-api`).
 
@@ -22,6 +25,8 @@
 mod api;
 mod extension;
 mod filter;
+mod identity;
+mod permission;
 mod registry;
 mod routing;
 
@@ -30,6 +35,10 @@ pub use extension::{
     EntityCardExtension, EntityContentExtension, Extension, NavItemExtension, PageExtension,
 };
 pub use filter::{EntityFilter, FilterError};
+pub use identity::{provide_identity, use_identity, SignedInUser};
+pub use permission::{
+    clear_permission_cache, use_permission, Lookup, PermissionBatcher, PermissionQuery, MAX_BATCH,
+};
 pub use registry::{
     provide_plugin_registry, use_plugin_registry, PluginRegistry, RegisteredPlugin, RegistryError,
 };
