@@ -260,6 +260,7 @@ impl Engine {
     /// processed.
     pub async fn process_all(&self) -> Result<usize, sqlx::Error> {
         let mut total = 0;
+        let mut last_flush = std::time::Instant::now();
         loop {
             let now = now_ms();
             let rows = {
@@ -271,6 +272,7 @@ impl Engine {
                 break;
             }
             total += rows.len();
+            let t0 = std::time::Instant::now();
             let mut outputs = Vec::with_capacity(rows.len());
             for row in &rows {
                 let out = match serde_json::from_str::<Value>(&row.unprocessed) {
@@ -285,25 +287,50 @@ impl Engine {
                 };
                 outputs.push(out);
             }
-            let stitch_now = self.write_batch(&rows, outputs, now).await?;
-            let _guard = self.write_lock.lock().await;
-            stitcher::stitch(&self.db, &stitch_now).await?;
+            let t1 = std::time::Instant::now();
+            let stitch = self.write_batch(&rows, outputs, now).await?;
+            self.defer_stitch(stitch);
+            if std::env::var("CATALOG_TIMING").is_ok() {
+                eprintln!(
+                    "batch {} process {:?} write {:?}",
+                    rows.len(),
+                    t1 - t0,
+                    t1.elapsed()
+                );
+            }
+            // Stitch once the queue is drained, so an entity touched by many others in
+            // a bulk ingest is stitched once; very long drains still show progress.
+            if last_flush.elapsed() > Duration::from_secs(15) {
+                self.flush_stitch().await?;
+                last_flush = std::time::Instant::now();
+            }
         }
-        let pending: Vec<String> = {
+        self.flush_stitch().await?;
+        if self.cfg.orphan_strategy == OrphanStrategy::Delete {
+            self.delete_orphans().await?;
+        }
+        Ok(total)
+    }
+
+    async fn flush_stitch(&self) -> Result<(), sqlx::Error> {
+        let mut pending: Vec<String> = {
             let mut p = self
                 .pending_stitch
                 .lock()
                 .unwrap_or_else(|e| e.into_inner());
             p.drain().collect()
         };
-        if !pending.is_empty() {
-            let _guard = self.write_lock.lock().await;
-            stitcher::stitch(&self.db, &pending).await?;
+        if pending.is_empty() {
+            return Ok(());
         }
-        if self.cfg.orphan_strategy == OrphanStrategy::Delete {
-            self.delete_orphans().await?;
+        pending.sort();
+        let t = std::time::Instant::now();
+        let _guard = self.write_lock.lock().await;
+        stitcher::stitch(&self.db, &pending).await?;
+        if std::env::var("CATALOG_TIMING").is_ok() {
+            eprintln!("stitch {} {:?}", pending.len(), t.elapsed());
         }
-        Ok(total)
+        Ok(())
     }
 
     async fn delete_orphans(&self) -> Result<(), sqlx::Error> {

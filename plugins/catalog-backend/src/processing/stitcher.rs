@@ -31,6 +31,7 @@ pub async fn stitch(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error
 
 async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error> {
     let pool = db.pool();
+
     let ph = placeholders(1, refs.len());
     let sql = format!(
         "SELECT r.entity_id, r.entity_ref, r.processed_entity, r.errors, \
@@ -116,6 +117,7 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
     }
     let now = now_ms();
     let mut tx = pool.begin().await?;
+
     let idph = placeholders(1, finals.len());
     for table in ["catalog_search", "catalog_final_entities"] {
         let sql = format!("DELETE FROM {table} WHERE entity_id IN ({idph})");
@@ -154,7 +156,7 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
             rows.push((id, r.key, r.value, r.original_value));
         }
     }
-    for chunk in rows.chunks(1000) {
+    for chunk in rows.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO catalog_search (entity_id, key, value, original_value) VALUES {}",
             value_rows(chunk.len(), 4)

@@ -8,7 +8,7 @@ pub mod state;
 use sha2::{Digest, Sha256};
 
 /// Rows per multi-row statement / `IN (…)` list.
-pub const CHUNK: usize = 400;
+pub const CHUNK: usize = 100;
 
 /// `$start, $start+1, …` (n placeholders) joined by commas.
 pub fn placeholders(start: usize, n: usize) -> String {
