@@ -127,7 +127,7 @@ pub fn layout(
         }
     }
     let n = around.len() as f64;
-    let rx = (n * 30.0).max(if n <= 1.0 { 200.0 } else { 270.0 });
+    let rx = (n * 30.0).max(if n <= 1.0 { 220.0 } else { 290.0 });
     let ry = (n * 17.0).max(if n <= 2.0 { 0.0 } else { 130.0 });
     let mut nodes = vec![Node {
         entity: Some(center.clone()),
@@ -149,8 +149,9 @@ pub fn layout(
             x2: x,
             y2: y,
             label: if labelled { t.clone() } else { String::new() },
-            lx: round(x * 0.55),
-            ly: round(y * 0.55),
+            // the middle of the visible part of the edge (both boxes have the same size)
+            lx: round(x * 0.5),
+            ly: round(y * 0.5),
         });
         nodes.push(Node {
             caption: match &r {

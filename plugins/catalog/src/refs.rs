@@ -77,9 +77,50 @@ pub fn relation_label(t: &str) -> String {
     out.replace("api", "API")
 }
 
+/// A location ref shortened for display: `file:/a/b/c/d.yaml` → `file:…/c/d.yaml`,
+/// URLs keep their host: `url:https://github.com/o/r/blob/main/x.yaml` →
+/// `url:https://github.com/…/main/x.yaml`. Short refs are returned unchanged.
+pub fn shorten_location(loc: &str) -> String {
+    if loc.chars().count() <= 36 {
+        return loc.to_string();
+    }
+    let (prefix, rest) = match loc.find("://") {
+        Some(i) => {
+            let host_end = loc[i + 3..]
+                .find('/')
+                .map(|j| i + 3 + j)
+                .unwrap_or(loc.len());
+            (&loc[..host_end], &loc[host_end..])
+        }
+        None => match loc.find(':') {
+            Some(i) => (&loc[..=i], &loc[i + 1..]),
+            None => ("", loc),
+        },
+    };
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.len() <= 2 {
+        return loc.to_string();
+    }
+    let sep = if prefix.ends_with(':') { "" } else { "/" };
+    format!("{prefix}{sep}…/{}", parts[parts.len() - 2..].join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn should_shorten_long_locations() {
+        assert_eq!(shorten_location("file:/a.yaml"), "file:/a.yaml");
+        assert_eq!(
+            shorten_location("file:/work/main/demo/catalog/components.yaml"),
+            "file:…/catalog/components.yaml"
+        );
+        assert_eq!(
+            shorten_location("url:https://github.com/acme/repo/blob/main/catalog-info.yaml"),
+            "url:https://github.com/…/main/catalog-info.yaml"
+        );
+    }
 
     #[test]
     fn should_humanize_refs() {

@@ -68,13 +68,17 @@ pub fn RelatedTable(
                                 <small class="muted">{kind_label(&r.kind)}</small>
                             </div>
                         </td>
-                        <td>{typ}</td>
                         <td>
-                            {lifecycle.map(|l| view! { <Badge tone=lifecycle_tone(&l)>{l.clone()}</Badge> })}
+                            <div class="cell-type">
+                                {typ}
+                                {lifecycle.map(|l| view! { <Badge tone=lifecycle_tone(&l)>{l.clone()}</Badge> })}
+                            </div>
                         </td>
-                        <td class="muted cell-desc">
-                            {desc}
-                            {missing.then(|| view! { <em>"not in the catalog"</em> })}
+                        <td class="muted">
+                            <div class="cell-desc-wrap">
+                                {desc}
+                                {missing.then(|| view! { <em>"not in the catalog"</em> })}
+                            </div>
                         </td>
                     </tr>
                 }
@@ -84,7 +88,7 @@ pub fn RelatedTable(
     view! {
         <div data-testid=testid class="related-card">
             <Card title=title>
-                <DataTable headers=vec!["Name", "Type", "Lifecycle", "Description"]>{rows}</DataTable>
+                <DataTable headers=vec!["Name", "Type", "Description"]>{rows}</DataTable>
             </Card>
         </div>
     }

@@ -665,9 +665,10 @@ fn AboutCard(entity: Entity) -> impl IntoView {
     }
     let annotations = entity.metadata.annotations.clone().unwrap_or_default();
     if let Some(loc) = annotations.get(ANNOTATION_LOCATION) {
+        let short = crate::refs::shorten_location(loc);
         rows.push((
             "Source",
-            view! { <code class="break">{loc.clone()}</code> }.into_any(),
+            view! { <code class="break" title=loc.clone()>{short}</code> }.into_any(),
         ));
     }
     let tags = entity.metadata.tags.clone().unwrap_or_default();
