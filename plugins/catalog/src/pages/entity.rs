@@ -668,7 +668,7 @@ fn AboutCard(entity: Entity) -> impl IntoView {
         let short = crate::refs::shorten_location(loc);
         rows.push((
             "Source",
-            view! { <code class="break" title=loc.clone()>{short}</code> }.into_any(),
+            view! { <code class="about-source" title=loc.clone()>{short}</code> }.into_any(),
         ));
     }
     let tags = entity.metadata.tags.clone().unwrap_or_default();
