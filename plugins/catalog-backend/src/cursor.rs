@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 /// A pagination cursor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cursor {
-    /// The query the pages belong to.
+    /// The query the pages belong to. Serialized as `q`: catalog-client treats cursors
+    /// holding a top-level `query` as predicate cursors (POST /entities/by-query).
+    #[serde(rename = "q")]
     pub query: EntityQuery,
     /// Sort values of the boundary item.
     pub values: Vec<String>,
