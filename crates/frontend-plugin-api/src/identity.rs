@@ -34,17 +34,20 @@ impl SignedInUser {
         }
     }
 
-    /// Up to two initials of [`Self::label`] for an avatar (`Alice Admin` → `AA`).
+    /// Up to two initials of [`Self::label`] for an avatar: first and last word
+    /// (`Alice Admin` → `AA`), one letter for one word (`guest` → `G`); words not starting
+    /// with a letter or digit (`(E2E)`) are skipped.
     pub fn initials(&self) -> String {
         let label = self.label();
-        let words: Vec<&str> = label
+        let firsts: Vec<char> = label
             .split(|c: char| c.is_whitespace() || c == '-' || c == '.' || c == '_')
-            .filter(|w| !w.is_empty())
+            .filter_map(|w| w.chars().next())
+            .filter(|c| c.is_alphanumeric())
             .collect();
-        let initials: String = match words.as_slice() {
+        let initials: String = match firsts.as_slice() {
             [] => "?".into(),
-            [one] => one.chars().take(2).collect(),
-            [first, .., last] => first.chars().take(1).chain(last.chars().take(1)).collect(),
+            [one] => one.to_string(),
+            [first, .., last] => [*first, *last].iter().collect(),
         };
         initials.to_uppercase()
     }
@@ -86,7 +89,9 @@ mod tests {
             ("Alice Admin", "AA")
         );
         let g = user(None, "user:development/guest");
-        assert_eq!((g.label().as_str(), g.initials().as_str()), ("guest", "GU"));
+        assert_eq!((g.label().as_str(), g.initials().as_str()), ("guest", "G"));
+        let e = user(Some("Alice (E2E)"), "user:default/alice");
+        assert_eq!(e.initials(), "A");
         let m = user(Some("Mary Ann van Dyke"), "user:default/m");
         assert_eq!(m.initials(), "MD");
         assert_eq!(user(Some("  "), "").initials(), "?");

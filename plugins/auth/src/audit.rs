@@ -13,8 +13,11 @@ pub fn AuditTab() -> impl IntoView {
     let api = use_api();
     let entries = LocalResource::new(move || api::audit(api.clone()));
     view! {
-        <Card title="Audit log" attr:data-testid="audit-log">
-            <p class="muted small">"The newest 200 security events: sign-ins, sign-outs, API tokens and denied permissions."</p>
+        <div class="settings-section" data-testid="audit-log">
+            <div class="section-toolbar">
+                <p class="muted">"The newest 200 security events: sign-ins, sign-outs, API tokens and denied permissions."</p>
+            </div>
+            <Card>
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match entries.await {
@@ -41,6 +44,7 @@ pub fn AuditTab() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </Card>
+            </Card>
+        </div>
     }
 }

@@ -54,6 +54,20 @@ pub fn format_time(s: &str) -> String {
         .unwrap_or_else(|| s.to_string())
 }
 
+/// `2026-11-25`, or the input unchanged when it does not parse.
+pub fn format_date(s: &str) -> String {
+    parse_time(s)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// An optional date, `never_label` when absent.
+pub fn format_opt_date(s: &Option<String>, never_label: &str) -> String {
+    s.as_deref()
+        .map(format_date)
+        .unwrap_or_else(|| never_label.to_string())
+}
+
 /// An optional time, `never_label` when absent.
 pub fn format_opt_time(s: &Option<String>, never_label: &str) -> String {
     s.as_deref()
@@ -186,6 +200,11 @@ mod tests {
         );
         assert_eq!(format_time("garbage"), "garbage");
         assert_eq!(format_opt_time(&None, "Never"), "Never");
+        assert_eq!(format_date("2026-11-25T23:15:09-02:00"), "2026-11-26");
+        assert_eq!(
+            format_opt_date(&Some("2026-11-25T16:15:09Z".into()), "Never"),
+            "2026-11-25"
+        );
     }
 
     #[test]

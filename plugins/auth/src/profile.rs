@@ -91,7 +91,7 @@ fn ProfileBody(me: Me) -> impl IntoView {
                 ] />
                 {(!in_catalog).then(|| view! {
                     <p class="muted small" data-testid="profile-not-in-catalog">
-                        "There is no User entity for you in the catalog, so you own nothing and belong to no team."
+                        "There is no User entity for you in the catalog, so you belong to no team."
                     </p>
                 })}
             </Card>

@@ -8,8 +8,8 @@ use portal_ui::{
 
 use crate::api::{self, ApiToken, CreateToken, CreatedToken};
 use crate::model::{
-    format_opt_time, format_time, token_status, validate_new_token, TokenStatus, EXPIRY_OPTIONS,
-    SCOPE_OPTIONS,
+    format_date, format_opt_date, format_opt_time, format_time, token_status, validate_new_token,
+    TokenStatus, EXPIRY_OPTIONS, SCOPE_OPTIONS,
 };
 
 /// The API tokens tab.
@@ -58,9 +58,9 @@ pub fn TokensTab() -> impl IntoView {
     };
     let now = js_sys::Date::now() as i64;
     view! {
-        <Card title="API tokens" attr:data-testid="api-tokens">
-            <div class="card-toolbar">
-                <p class="muted small">
+        <div class="settings-section" data-testid="api-tokens">
+            <div class="section-toolbar">
+                <p class="muted">
                     "Use API tokens for scripts and CI: send " <code>"Authorization: Bearer <token>"</code>
                     ". A token acts as you, limited to its scopes; it can never do more than you can."
                 </p>
@@ -69,20 +69,20 @@ pub fn TokensTab() -> impl IntoView {
                     <span>"Create token"</span>
                 </button>
             </div>
+            <Card>
             <Suspense fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
                     match tokens.await {
                         Ok(list) if list.is_empty() => view! {
-                            <EmptyState
+                            <div data-testid="tokens-empty"><EmptyState
                                 title="No API tokens yet"
                                 message="Create one to call the portal API from scripts or CI."
                                 icon="settings"
-                                attr:data-testid="tokens-empty"
-                            />
+                            /></div>
                         }.into_any(),
                         Ok(list) => view! {
                             <DataTable
-                                headers=vec!["Name", "Token", "Scopes", "Created", "Expires", "Last used", "Status", ""]
+                                headers=vec!["Name", "Token", "Scopes", "Expires", "Last used", "Status", ""]
                                 attr:data-testid="tokens-table"
                             >
                                 {list.into_iter().map(|t| {
@@ -90,12 +90,14 @@ pub fn TokensTab() -> impl IntoView {
                                     let row = t.clone();
                                     view! {
                                         <tr data-testid="token-row" data-token-id=t.id.clone() data-status=status.as_str()>
-                                            <td><strong data-testid="token-name-cell">{t.name.clone()}</strong></td>
+                                            <td class="token-name">
+                                                <strong data-testid="token-name-cell">{t.name.clone()}</strong>
+                                                <span class="muted small" title=format_time(&t.created_at)>{format!("Created {}", format_date(&t.created_at))}</span>
+                                            </td>
                                             <td><code data-testid="token-prefix">{format!("{}…", t.prefix)}</code></td>
                                             <td class="scopes">{t.scopes.clone().into_iter().map(|s| view! { <Badge>{s}</Badge> }).collect_view()}</td>
-                                            <td class="nowrap">{format_time(&t.created_at)}</td>
-                                            <td class="nowrap">{format_opt_time(&t.expires_at, "Never")}</td>
-                                            <td class="nowrap">{format_opt_time(&t.last_used_at, "Never used")}</td>
+                                            <td class="nowrap" title=format_opt_time(&t.expires_at, "Never expires")>{format_opt_date(&t.expires_at, "Never")}</td>
+                                            <td class="nowrap" title=format_opt_time(&t.last_used_at, "Never used")>{format_opt_date(&t.last_used_at, "Never")}</td>
                                             <td><span data-testid="token-status"><Badge tone=status_tone(status)>{status.as_str()}</Badge></span></td>
                                             <td class="row-actions">
                                                 {(status == TokenStatus::Active).then(|| view! {
@@ -118,7 +120,8 @@ pub fn TokensTab() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </Card>
+            </Card>
+        </div>
         <Show when=move || creating.get()>
             <CreateTokenDialog on_created=on_created on_cancel=Callback::new(move |()| creating.set(false)) />
         </Show>
