@@ -165,6 +165,43 @@ export const tests = [
       assert.equal(status, 401, "revoked API token still accepted");
     },
   },
+  {
+    name: "auth: a 401 triggers one silent refresh; if that fails, sign-in says the session expired",
+    fn: async (t) => {
+      t.ignoreConsole(/status of 401/);
+      await signIn(t, "/settings/tokens");
+      await t.page.waitForSelector(sel("api-tokens"));
+      // one 401 from an API call: the app refreshes silently and stays signed in
+      let refreshes = 0;
+      t.page.on("request", (r) => {
+        if (r.url().includes("/api/auth/guest/refresh")) refreshes++;
+      });
+      let failOnce = true;
+      await t.page.route("**/api/plugins", async (route) => {
+        if (failOnce) {
+          failOnce = false;
+          await route.fulfill({ status: 401, contentType: "application/json", body: '{"error":{"name":"AuthenticationError","message":"expired"},"response":{"statusCode":401}}' });
+        } else {
+          await route.continue();
+        }
+      });
+      await t.page.click(sel("nav-home"));
+      for (let i = 0; i < 40 && refreshes === 0; i++) await t.page.waitForTimeout(100);
+      assert.equal(refreshes, 1, "one silent refresh after the 401");
+      await t.page.waitForTimeout(300);
+      assert.equal(await t.page.locator(sel("sign-in-page")).count(), 0, "still signed in");
+      await t.page.waitForSelector(sel("user-menu"));
+      // now every API call and the refresh fail: back to sign-in with a message
+      await t.page.route("**/api/auth/guest/refresh", (route) =>
+        route.fulfill({ status: 401, contentType: "application/json", body: '{"error":{"name":"AuthenticationError","message":"no session"},"response":{"statusCode":401}}' }));
+      await t.page.route("**/api/auth/tokens", (route) =>
+        route.fulfill({ status: 401, contentType: "application/json", body: '{"error":{"name":"AuthenticationError","message":"expired"},"response":{"statusCode":401}}' }));
+      await t.page.click(sel("nav-auth"));
+      await t.page.waitForSelector(sel("sign-in-page"));
+      assert.match(await t.page.locator(sel("sign-in-message")).innerText(), /session has expired/i);
+      assert.equal(new URL(t.page.url()).pathname, "/settings/tokens", "the requested route is kept");
+    },
+  },
 ];
 
 if (process.env.OIDC_PROVIDER_ID) {

@@ -99,7 +99,7 @@ pub fn TokensTab() -> impl IntoView {
                                             <td class="nowrap" title=format_opt_time(&t.expires_at, "Never expires")>{format_opt_date(&t.expires_at, "Never")}</td>
                                             <td class="nowrap" title=format_opt_time(&t.last_used_at, "Never used")>{format_opt_date(&t.last_used_at, "Never")}</td>
                                             <td><span data-testid="token-status"><Badge tone=status_tone(status)>{status.as_str()}</Badge></span></td>
-                                            <td class="row-actions">
+                                            <td class="token-actions">
                                                 {(status == TokenStatus::Active).then(|| view! {
                                                     <button
                                                         type="button"
