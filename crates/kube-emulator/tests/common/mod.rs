@@ -15,7 +15,6 @@ pub async fn emulator() -> Emulator {
 }
 
 /// An emulator with a fast controller.
-#[allow(clippy::needless_update)]
 pub async fn emulator_with_controller() -> Emulator {
     let cc = ControllerConfig {
         pace: Duration::from_millis(30),
