@@ -19,6 +19,7 @@ pub struct TestBackend {
     router: Router,
     db: TestDb,
     shutdown: CancellationToken,
+    extensions: Arc<backend_plugin_api::Extensions>,
 }
 
 /// A collected response.
@@ -125,12 +126,18 @@ impl TestBackend {
             router,
             db,
             shutdown,
+            extensions: built.extensions.clone(),
         }
     }
 
     /// The router.
     pub fn router(&self) -> Router {
         self.router.clone()
+    }
+
+    /// A shared extension point of this backend.
+    pub fn extension<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.extensions.get_or_default::<T>()
     }
 
     /// The database.

@@ -13,14 +13,19 @@
 
 pub mod config;
 pub mod cursor;
+pub mod directory;
 pub mod handlers;
 pub mod openapi;
+pub mod permissions;
 pub mod processing;
 pub mod router;
 pub mod store;
 
 use backend_plugin_api::catalog::{CatalogProcessingExtensionPoint, EntityProviderConnection};
-use backend_plugin_api::{async_trait, BackendPlugin, Migrations, PluginContext, PluginError};
+use backend_plugin_api::directory::UserDirectoryExtensionPoint;
+use backend_plugin_api::{
+    async_trait, BackendPlugin, Migrations, PermissionService, PluginContext, PluginError,
+};
 pub use config::CatalogConfig;
 use processing::kinds::KindValidators;
 use processing::processor::Processor;
@@ -95,6 +100,15 @@ impl BackendPlugin for CatalogBackendPlugin {
             );
             tokio::spawn(async move { provider.connect(conn).await });
         }
-        Ok(router::router(handlers::CatalogState { engine }))
+        let permissions = ctx.extension::<PermissionService>();
+        permissions.declare(&permissions::all());
+        let directory = Arc::new(directory::CatalogDirectory::new(ctx.database().clone()));
+        permissions.add_resource_provider(permissions::RESOURCE_ENTITY, directory.clone());
+        ctx.extension::<UserDirectoryExtensionPoint>()
+            .set(directory);
+        Ok(router::router(handlers::CatalogState {
+            engine,
+            permissions,
+        }))
     }
 }

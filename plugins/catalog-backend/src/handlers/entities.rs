@@ -8,7 +8,7 @@ use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use backend_plugin_api::ApiError;
+use backend_plugin_api::{ApiError, Caller};
 use plugin_catalog_common::dto::{
     AncestryItem, AncestryResponse, EntitiesByRefsRequest, EntitiesByRefsResponse, FacetValue,
     FacetsResponse, PageInfo, QueryEntitiesResponse,
@@ -250,11 +250,18 @@ pub async fn get_by_uid(
     }
 }
 
-/// `DELETE /entities/by-uid/{uid}`.
+/// `DELETE /entities/by-uid/{uid}` (operators, or owners of the entity).
 pub async fn delete_by_uid(
     State(s): State<CatalogState>,
+    Caller(caller): Caller,
     Path(uid): Path<String>,
 ) -> Result<StatusCode, ApiError> {
+    let Some(json) = entities::by_uid(s.engine.db(), &uid).await? else {
+        return Err(ApiError::not_found(format!("No entity with uid {uid}")));
+    };
+    let facts = crate::permissions::entity_facts(&parse_entity(&json));
+    s.permissions
+        .authorize(&caller, &crate::permissions::ENTITY_DELETE, Some(&facts))?;
     if s.engine.delete_by_uid(&uid).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use backend_plugin_api::ApiError;
+use backend_plugin_api::{ApiError, Caller};
 use plugin_catalog_common::dto::{
     AnalyzeLocationExistingEntity, AnalyzeLocationRequest, AnalyzeLocationResponse, RefreshRequest,
     ValidateEntityErrors, ValidateEntityRequest,
@@ -19,12 +19,22 @@ fn body<T: serde::de::DeserializeOwned>(b: &Bytes) -> Result<T, ApiError> {
     serde_json::from_slice(b).map_err(|e| ApiError::input(format!("Invalid request body: {e}")))
 }
 
-/// `POST /refresh` `{entityRef}`.
-pub async fn refresh(State(s): State<CatalogState>, b: Bytes) -> Result<StatusCode, ApiError> {
+/// `POST /refresh` `{entityRef}` (operators, or owners of the entity).
+pub async fn refresh(
+    State(s): State<CatalogState>,
+    Caller(caller): Caller,
+    b: Bytes,
+) -> Result<StatusCode, ApiError> {
     let req: RefreshRequest = body(&b)?;
     let r = EntityRef::parse(&req.entity_ref, None, None)
         .map_err(|e| ApiError::input(format!("Invalid entityRef: {e}")))?
         .to_string();
+    let Some(json) = crate::store::entities::by_ref(s.engine.db(), &r).await? else {
+        return Err(ApiError::not_found(format!("No entity {r}")));
+    };
+    let facts = crate::permissions::entity_facts(&super::parse_entity(&json));
+    s.permissions
+        .authorize(&caller, &crate::permissions::ENTITY_REFRESH, Some(&facts))?;
     if s.engine.refresh_entity(&r).await? {
         Ok(StatusCode::OK)
     } else {

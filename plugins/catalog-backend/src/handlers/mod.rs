@@ -5,7 +5,7 @@ pub mod locations;
 pub mod misc;
 
 use crate::processing::Engine;
-use backend_plugin_api::ApiError;
+use backend_plugin_api::{ApiError, PermissionService};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub struct CatalogState {
     /// The engine.
     pub engine: Arc<Engine>,
+    /// The central permission service.
+    pub permissions: Arc<PermissionService>,
 }
 
 /// Query parameters in order, with repeats (`filter=a&filter=b`).

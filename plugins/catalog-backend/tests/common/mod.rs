@@ -241,7 +241,7 @@ pub async fn start_with_org(
 
 /// The bearer token sent by every test request (accepted by the test harness's verifier
 /// when authentication is enforced, ignored otherwise).
-pub const TOKEN: &str = "Bearer test:user:default/tester";
+pub const TOKEN: &str = "Bearer test:user:default/tester,group:default/catalog-operators";
 
 /// Authenticated request helpers.
 #[allow(async_fn_in_trait)]
