@@ -29,6 +29,7 @@ pub mod error;
 pub mod exec;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod rbac;
 pub mod resources;
 pub mod review;

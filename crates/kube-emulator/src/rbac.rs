@@ -182,7 +182,7 @@ impl RbacConfig {
                 return true;
             }
         }
-        if is_read(&attrs.verb) && attrs.namespace.is_empty() {
+        if is_read(&attrs.verb) {
             let catalogue = (attrs.group == BUTLER_GROUP
                 && matches!(
                     attrs.resource.as_str(),

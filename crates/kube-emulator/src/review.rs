@@ -1,6 +1,6 @@
 //! `SelfSubjectAccessReview` (what `kubectl auth can-i` asks), answered by the RBAC model.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::rbac::{Attributes, Identity};
 use crate::router::json_response;
 use crate::AppState;
@@ -13,10 +13,9 @@ pub fn self_subject_access_review(
     app: &AppState,
     id: &Identity,
     body: &[u8],
-    _headers: &HeaderMap,
+    headers: &HeaderMap,
 ) -> ApiResult<Response> {
-    let mut review: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request(format!("error decoding body: {e}")))?;
+    let mut review: Value = crate::router::parse_body(headers, body)?;
     let ra = &review["spec"]["resourceAttributes"];
     if !ra.is_object() {
         review["status"] = json!({"allowed": false, "reason": "only resourceAttributes are supported by the emulator"});

@@ -138,7 +138,7 @@ fn wants_partial_metadata(headers: &HeaderMap) -> bool {
         .any(|a| a.contains("as=PartialObjectMetadata"))
 }
 
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
+pub(crate) fn parse_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     let ct = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -146,7 +146,9 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     if ct.contains("yaml") {
         serde_yaml_ng::from_slice(body)
             .map_err(|e| ApiError::bad_request(format!("error decoding YAML: {e}")))
-    } else if ct.contains("protobuf") || ct.contains("cbor") {
+    } else if ct.contains("protobuf") {
+        crate::protobuf::decode_body(body)
+    } else if ct.contains("cbor") {
         Err(ApiError::unsupported_media_type(ct))
     } else {
         serde_json::from_slice(body)

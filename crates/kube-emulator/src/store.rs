@@ -946,6 +946,9 @@ fn special_create(rt: &ResourceType, obj: &mut Value, registry: &Registry) -> Ap
                 .to_string();
             obj["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!(name);
         }
+        ("", "secrets") if obj["type"].is_null() => {
+            obj["type"] = json!("Opaque");
+        }
         ("", "pods") if obj["status"]["phase"].is_null() => {
             obj["status"]["phase"] = json!("Pending");
         }

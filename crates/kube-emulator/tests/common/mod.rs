@@ -19,7 +19,6 @@ pub async fn emulator_with_controller() -> Emulator {
     let cc = ControllerConfig {
         pace: Duration::from_millis(30),
         time_scale: 0.0001,
-        ..Default::default()
     };
     Emulator::start(EmulatorConfig {
         controller: Some(cc),
