@@ -94,6 +94,10 @@ pub fn test(e2e_only: bool) -> Result<()> {
         tally.check("tools", false);
     }
 
+    if let Err(e) = tools::ensure_kubectl() {
+        eprintln!("{e:#}");
+        tally.check("kubectl", false);
+    }
     let pg_bin = tools::postgres_bin_dir();
     let pg = match &pg_bin {
         Some(bin) => match Postgres::start(bin) {

