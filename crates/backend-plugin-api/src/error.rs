@@ -145,12 +145,14 @@ pub async fn error_body_layer(req: Request, next: Next) -> Response {
         return rebuild(resp, &body);
     }
     if is_api && (status.is_client_error() || status.is_server_error()) {
-        let is_json = resp
+        // Plain-text or empty bodies (axum rejections, 405, 413, timeouts) become
+        // Backstage bodies; JSON and deliberate HTML pages (sign-in errors) stay as they are.
+        let plain = resp
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
-        if !is_json {
+            .is_none_or(|v| v.starts_with("text/plain"));
+        if plain {
             let (parts, raw) = resp.into_parts();
             let text = axum::body::to_bytes(raw, 64 * 1024)
                 .await
@@ -202,6 +204,15 @@ mod tests {
                 "/api/x/text",
                 get(|| async { (StatusCode::BAD_REQUEST, "plain text") }),
             )
+            .route(
+                "/api/x/html",
+                get(|| async {
+                    (
+                        StatusCode::UNAUTHORIZED,
+                        axum::response::Html("<h1>Sign-in failed</h1>"),
+                    )
+                }),
+            )
             .layer(axum::middleware::from_fn(error_body_layer))
     }
 
@@ -236,6 +247,17 @@ mod tests {
         assert_eq!(json["error"]["name"], "InputError");
         assert_eq!(json["error"]["message"], "plain text");
         assert_eq!(json["response"]["statusCode"], 400);
+    }
+
+    #[tokio::test]
+    async fn should_keep_html_error_pages() {
+        let resp = app()
+            .oneshot(Request::get("/api/x/html").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401);
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&bytes[..], b"<h1>Sign-in failed</h1>");
     }
 
     #[tokio::test]
