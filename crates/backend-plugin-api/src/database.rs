@@ -103,7 +103,9 @@ impl Database {
             Engine::Sqlite => opts.max_connections(8).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(
-                        "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; \
+                        // busy_timeout first: switching to WAL needs a brief exclusive
+                        // lock, and connections opened together must wait, not fail.
+                        "PRAGMA busy_timeout=10000; PRAGMA journal_mode=WAL; \
                          PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                     )
                     .await?;
