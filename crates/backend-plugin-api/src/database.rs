@@ -142,6 +142,17 @@ impl Database {
         self.engine
     }
 
+    /// Begin a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`, which
+    /// takes the write lock up front (waiting up to `busy_timeout`), so a transaction that
+    /// reads and then writes cannot fail with "database is locked" when another writer
+    /// commits in between. On PostgreSQL it is a plain `BEGIN`.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// `SELECT 1`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         let row: AnyRow = sqlx::query("SELECT 1 AS one").fetch_one(&self.pool).await?;
