@@ -14,11 +14,24 @@
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! use kube_emulator::{Emulator, EmulatorConfig};
-//! let emu = Emulator::start(EmulatorConfig { seed_demo: true, ..Default::default() }).await?;
+//! // `EmulatorConfig::demo(6443)` for a fixed port; `EmulatorConfig::for_tests()` for a fast controller.
+//! let emu = Emulator::start(EmulatorConfig::demo(0)).await?;
 //! println!("kubectl --server {} get tenantclusters -A", emu.url());
+//! let kubeconfig_yaml = emu.kubeconfig(); // context "emulator", plain HTTP
+//! # let _ = kubeconfig_yaml;
 //! emu.shutdown().await;
 //! # Ok(()) }
 //! ```
+//!
+//! Standalone: `cargo run -p kube-emulator --example serve -- 6443 --demo`.
+//! Figures: `cargo run --release -p kube-emulator --example bench`.
+//!
+//! Known simplifications: responses are JSON only (protobuf *requests* are decoded for
+//! Namespace, ConfigMap, Secret, ServiceAccount and SelfSubjectAccessReview); discovery is the
+//! legacy (non-aggregated) format; `continue` tokens resume after the last key rather than
+//! serving a snapshot; built-in kinds are not schema-validated; deleting a namespace removes its
+//! contents at once; there is no authentication (loopback only, identity from impersonation
+//! headers); server-side apply is a merge patch without field ownership.
 //!
 //! **Exec runs commands on the host** (as the emulator's user), for pods that exist in the
 //! store; it is meant for tests and demos on a developer machine, never for production.
@@ -87,6 +100,29 @@ impl Default for EmulatorConfig {
             controller: Some(ControllerConfig::default()),
             install_butler_crds: true,
             seed_demo: false,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The demo management cluster on `127.0.0.1:<port>` (0: any free port): seeded, with the
+    /// controller at its default pace (3 s per phase; spec durations × 1/60).
+    pub fn demo(port: u16) -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], port)),
+            seed_demo: true,
+            ..Default::default()
+        }
+    }
+
+    /// For tests: any free port, a fast controller (30 ms per phase, spec durations × 1/10000).
+    pub fn for_tests() -> Self {
+        EmulatorConfig {
+            controller: Some(ControllerConfig {
+                pace: Duration::from_millis(30),
+                time_scale: 0.0001,
+            }),
+            ..Default::default()
         }
     }
 }

@@ -129,6 +129,7 @@ pub fn seed_demo(store: &Store) -> anyhow::Result<()> {
         "default",
         "kube-system",
         "butler-system",
+        "butler-tenants",
         "flux-system",
         "cert-manager",
         "monitoring",

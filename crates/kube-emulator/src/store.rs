@@ -175,6 +175,23 @@ fn spec_part(v: &Value) -> Value {
     c
 }
 
+/// Drop empty metadata collections, as Go's `omitempty` does on a real server.
+fn normalize_meta(obj: &mut Value) {
+    if let Some(m) = obj["metadata"].as_object_mut() {
+        for f in ["labels", "annotations", "finalizers", "ownerReferences"] {
+            let empty = match m.get(f) {
+                Some(Value::Object(o)) => o.is_empty(),
+                Some(Value::Array(a)) => a.is_empty(),
+                Some(Value::Null) => true,
+                _ => false,
+            };
+            if empty {
+                m.remove(f);
+            }
+        }
+    }
+}
+
 fn rv_of(v: &Value) -> Option<&str> {
     v["metadata"]["resourceVersion"]
         .as_str()
@@ -274,16 +291,6 @@ impl Store {
             Some(t) => decode_continue(t)?,
             None => (None, None),
         };
-        if let Some(trv) = token_rv {
-            if trv < inner.compacted
-                && inner.compacted > 0
-                && trv + (inner.history_limit as u64) < inner.rv
-            {
-                return Err(ApiError::expired(
-                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
-                ));
-            }
-        }
         let lo = ObjKey {
             group: rt.group.clone(),
             plural: rt.plural.clone(),
@@ -454,6 +461,7 @@ impl Store {
             schema::admit(rt, s, &mut obj)?;
         }
         special_create(rt, &mut obj, &inner.registry)?;
+        normalize_meta(&mut obj);
         let meta = obj["metadata"].as_object_mut().expect("metadata object");
         meta.remove("managedFields");
         meta.remove("deletionTimestamp");
@@ -639,6 +647,7 @@ impl Store {
             schema::admit(rt, s, &mut new)?;
         }
         special_update(rt, &old, &mut new)?;
+        normalize_meta(&mut new);
         if rt.tracks_generation() && spec_part(&new) != spec_part(&old) {
             let g = old["metadata"]["generation"].as_i64().unwrap_or(1);
             new["metadata"]["generation"] = json!(g + 1);
