@@ -119,6 +119,7 @@ impl ResourceType {
         }
         if self.group.is_empty() && self.plural == "pods" {
             out.push(json!({"name": "pods/exec", "singularName": "", "namespaced": true, "kind": "PodExecOptions", "verbs": ["create", "get"]}));
+            out.push(json!({"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]}));
         }
         out
     }

@@ -272,6 +272,21 @@ async fn serve(
     let sub = match rp.sub.as_deref() {
         None => Subresource::Main,
         Some("status") if rt.status_subresource => Subresource::Status,
+        Some("log") if rt.group.is_empty() && rt.plural == "pods" && verb == "get" => {
+            let ns = rp.namespace.clone().unwrap_or_default();
+            let name = rp.name.clone().unwrap_or_default();
+            let attrs = Attributes {
+                verb: "get".into(),
+                group: String::new(),
+                resource: "pods".into(),
+                subresource: "log".into(),
+                namespace: ns.clone(),
+                name: name.clone(),
+            };
+            app.config.rbac.check(&app.store, id, &attrs)?;
+            let pod = app.store.get(rt, &ns, &name)?;
+            return Ok(pod_log(&pod, query));
+        }
         Some(s) => return Err(ApiError::no_route(&format!("{}/{s}", rp.plural))),
     };
     if rp.namespace.is_some() && !rt.namespaced {
@@ -460,6 +475,43 @@ async fn serve(
         }
         _ => Err(ApiError::method_not_allowed("unsupported verb")),
     }
+}
+
+/// `pods/<name>/log`: the pod's `kube-emulator.butlerlabs.dev/log` annotation, or a generated
+/// start-up line per container (`tailLines` honoured).
+fn pod_log(pod: &Value, query: &[(String, String)]) -> Response {
+    let text = match pod["metadata"]["annotations"]["kube-emulator.butlerlabs.dev/log"].as_str() {
+        Some(t) => t.to_string(),
+        None => {
+            let started = pod["status"]["startTime"].as_str().unwrap_or_default();
+            let container = q(query, "container")
+                .map(String::from)
+                .or_else(|| {
+                    pod["spec"]["containers"][0]["name"]
+                        .as_str()
+                        .map(String::from)
+                })
+                .unwrap_or_default();
+            format!(
+                "{started} INFO starting {container} ({})\n{started} INFO {container} is ready (kube-emulator: no real container runs here)\n",
+                pod["spec"]["containers"][0]["image"].as_str().unwrap_or("unknown image")
+            )
+        }
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = q(query, "tailLines")
+        .and_then(|t| t.parse::<usize>().ok())
+        .unwrap_or(lines.len());
+    let mut out = lines[lines.len().saturating_sub(tail)..].join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    (
+        StatusCode::OK,
+        [(http::header::CONTENT_TYPE, "text/plain")],
+        out,
+    )
+        .into_response()
 }
 
 /// `fieldValidation=Strict`: unknown fields of a custom resource are a 400, as on a real server.

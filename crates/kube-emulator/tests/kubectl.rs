@@ -496,6 +496,8 @@ fn scenario(k: &Kubectl) {
         Some("hello\n"),
     );
     assert_eq!(piped.stdout, "HELLO\n", "{}", piped.stderr);
+    let logs = k.ok(&["logs", "toolbox", "-n", "butler-tenants", "--tail", "1"]);
+    assert!(logs.contains("main is ready"), "{logs}");
     let missing = k.run(&["exec", "ghost", "-n", "butler-tenants", "--", "true"]);
     assert!(
         missing.stderr.contains(r#"pods "ghost" not found"#),
