@@ -7,8 +7,11 @@ CREATE TABLE catalog_locations (
     UNIQUE (type, target)
 );
 
+-- `id` is the internal key (final entities and search rows use it); `entity_id` is the
+-- public uid.
 CREATE TABLE catalog_refresh_state (
-    entity_id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    entity_id TEXT NOT NULL UNIQUE,
     entity_ref TEXT NOT NULL UNIQUE,
     unprocessed_entity TEXT NOT NULL,
     unprocessed_hash TEXT NOT NULL,
@@ -41,8 +44,10 @@ CREATE INDEX catalog_relations_origin_idx ON catalog_relations (originating_enti
 CREATE INDEX catalog_relations_source_idx ON catalog_relations (source_entity_ref);
 CREATE INDEX catalog_relations_target_idx ON catalog_relations (target_entity_ref);
 
+-- `id` is catalog_refresh_state.id.
 CREATE TABLE catalog_final_entities (
-    entity_id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
+    entity_id TEXT NOT NULL UNIQUE,
     entity_ref TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
     namespace TEXT NOT NULL,
@@ -54,11 +59,14 @@ CREATE TABLE catalog_final_entities (
 CREATE INDEX catalog_final_entities_kind_idx ON catalog_final_entities (kind, entity_ref);
 CREATE INDEX catalog_final_entities_name_idx ON catalog_final_entities (name, entity_ref);
 
+-- The flattened final entities (filters, sorting, full text, facets). `entity` is
+-- catalog_final_entities.id; `original_value` is only stored when it differs from
+-- `value` (the lowercased form), i.e. the value as written is COALESCE(original_value, value).
 CREATE TABLE catalog_search (
-    entity_id TEXT NOT NULL,
+    entity BIGINT NOT NULL,
     key TEXT NOT NULL,
     value TEXT,
     original_value TEXT
 );
-CREATE INDEX catalog_search_key_value_idx ON catalog_search (key, value, original_value, entity_id);
-CREATE INDEX catalog_search_entity_idx ON catalog_search (entity_id);
+CREATE INDEX catalog_search_key_value_idx ON catalog_search (key, value, original_value, entity);
+CREATE INDEX catalog_search_entity_idx ON catalog_search (entity);

@@ -357,16 +357,25 @@ impl Engine {
         let mut tx = self.db.pool().begin().await?;
         let mut stitch_now = Vec::new();
         let mut later: HashSet<String> = HashSet::new();
-        for (row, out) in rows.iter().zip(outputs) {
+        // What the batch needs from the database, read in bulk up front.
+        let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
+        let refs: Vec<&str> = rows.iter().map(|r| r.entity_ref.as_str()).collect();
+        let mut current = state::unprocessed_hashes(&mut tx, &ids).await?;
+        let with_children = state::parents_with_refs(&mut tx, &refs).await?;
+        let mut old_relations = state::relations_of(&mut tx, &ids).await?;
+        // Entities whose unprocessed version a child upsert of this batch changed.
+        let mut touched: HashSet<String> = HashSet::new();
+        let mut relation_changes: Vec<(&str, Vec<&state::Relation>)> = Vec::new();
+        let mut processed: Vec<(&str, String, String, String)> = Vec::new();
+        let no_relations = HashSet::new();
+        for (row, out) in rows.iter().zip(outputs.iter()) {
             // A newer unprocessed version arrived meanwhile: it is due again, skip.
-            let current = sqlx::query(
-                "SELECT unprocessed_hash FROM catalog_refresh_state WHERE entity_id = $1",
-            )
-            .bind(&row.entity_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            match current {
-                Some(c) if sqlx::Row::try_get::<String, _>(&c, 0)? == row.unprocessed_hash => {}
+            if touched.contains(&row.entity_ref) {
+                let fresh = state::unprocessed_hashes(&mut tx, &[row.entity_id.as_str()]).await?;
+                current.extend(fresh);
+            }
+            match current.get(&row.entity_id) {
+                Some(h) if *h == row.unprocessed_hash => {}
                 _ => continue,
             }
             if !out.errors.is_empty() {
@@ -386,16 +395,10 @@ impl Engine {
                 .iter()
                 .map(|c| (&c.entity, &c.location_key))
                 .collect();
-            let result_hash = sha256_hex(
-                serde_json::to_string(&(
-                    &out.entity,
-                    &out.relations,
-                    &children_json,
-                    &out.read_errors,
-                ))
-                .unwrap_or_default()
-                .as_bytes(),
-            );
+            let entity_json = serde_json::to_string(&out.entity).unwrap_or_default();
+            let rest = serde_json::to_string(&(&out.relations, &children_json, &out.read_errors))
+                .unwrap_or_default();
+            let result_hash = sha256_hex(format!("{entity_json}\u{0}{rest}").as_bytes());
             let clean = matches!(row.errors.as_deref(), None | Some("[]"));
             if row.result_hash.as_deref() == Some(result_hash.as_str())
                 && clean
@@ -404,60 +407,69 @@ impl Engine {
                 continue;
             }
             let mut errors: Vec<SerializedError> = out.read_errors.clone();
-            let mut items = Vec::new();
-            for c in &out.children {
-                match incoming(c) {
-                    Ok(i) => items.push(i),
-                    Err(e) => errors.push(SerializedError {
-                        name: "InputError".into(),
-                        message: e,
-                    }),
-                }
-            }
-            let results = state::upsert_unprocessed(&mut tx, &items, now).await?;
-            let mut accepted = Vec::new();
-            for (it, r) in items.iter().zip(results) {
-                match r {
-                    None => accepted.push(it.entity_ref.clone()),
-                    Some(c) => {
-                        tracing::warn!(parent = %row.entity_ref, "{c}");
-                        errors.push(SerializedError {
-                            name: "ConflictError".into(),
-                            message: c,
-                        });
+            if !out.children.is_empty() || with_children.contains(&row.entity_ref) {
+                let mut items = Vec::new();
+                for c in &out.children {
+                    match incoming(c) {
+                        Ok(i) => items.push(i),
+                        Err(e) => errors.push(SerializedError {
+                            name: "InputError".into(),
+                            message: e,
+                        }),
                     }
                 }
+                let results = state::upsert_unprocessed(&mut tx, &items, now).await?;
+                let mut accepted = Vec::new();
+                for (it, r) in items.iter().zip(results) {
+                    match r {
+                        None => accepted.push(it.entity_ref.clone()),
+                        Some(c) => {
+                            tracing::warn!(parent = %row.entity_ref, "{c}");
+                            errors.push(SerializedError {
+                                name: "ConflictError".into(),
+                                message: c,
+                            });
+                        }
+                    }
+                }
+                touched.extend(accepted.iter().cloned());
+                if out.read_errors.is_empty() {
+                    let removed =
+                        state::replace_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
+                            .await?;
+                    later.extend(removed);
+                } else {
+                    let have =
+                        state::existing_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
+                            .await?;
+                    let mut new: Vec<&String> =
+                        accepted.iter().filter(|r| !have.contains(*r)).collect();
+                    new.sort();
+                    new.dedup();
+                    state::add_refs(&mut tx, Parent::Entity(&row.entity_ref), &new).await?;
+                }
             }
-            if out.read_errors.is_empty() {
-                let removed =
-                    state::replace_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
-                        .await?;
-                later.extend(removed);
-            } else {
-                let have =
-                    state::existing_refs(&mut tx, Parent::Entity(&row.entity_ref), &accepted)
-                        .await?;
-                let mut new: Vec<&String> =
-                    accepted.iter().filter(|r| !have.contains(*r)).collect();
-                new.sort();
-                new.dedup();
-                state::add_refs(&mut tx, Parent::Entity(&row.entity_ref), &new).await?;
+            let old = old_relations
+                .remove(&row.entity_id)
+                .unwrap_or_else(|| no_relations.clone());
+            let new: HashSet<&state::Relation> = out.relations.iter().collect();
+            let same = old.len() == new.len() && new.iter().all(|r| old.contains(*r));
+            if !same {
+                let new_owned: HashSet<state::Relation> = out.relations.iter().cloned().collect();
+                let affected = state::changed_relation_refs(&old, &new_owned);
+                later.extend(affected.into_iter().filter(|r| *r != row.entity_ref));
+                relation_changes.push((&row.entity_id, new.into_iter().collect()));
             }
-            let affected =
-                state::replace_relations(&mut tx, &row.entity_id, &out.relations).await?;
-            later.extend(affected.into_iter().filter(|r| *r != row.entity_ref));
-            sqlx::query(
-                "UPDATE catalog_refresh_state SET processed_entity = $1, result_hash = $2, errors = $3 \
-                 WHERE entity_id = $4",
-            )
-            .bind(serde_json::to_string(&out.entity).unwrap_or_default())
-            .bind(&result_hash)
-            .bind(serde_json::to_string(&errors).unwrap_or_default())
-            .bind(&row.entity_id)
-            .execute(&mut *tx)
-            .await?;
+            processed.push((
+                &row.entity_id,
+                entity_json,
+                result_hash,
+                serde_json::to_string(&errors).unwrap_or_default(),
+            ));
             stitch_now.push(row.entity_ref.clone());
         }
+        state::set_relations(&mut tx, &relation_changes).await?;
+        state::set_processed(&mut tx, &processed).await?;
         tx.commit().await?;
         self.defer_stitch(later);
         Ok(stitch_now)

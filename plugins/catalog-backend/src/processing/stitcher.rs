@@ -3,8 +3,8 @@
 //! `catalog_final_entities`, and flatten it into `catalog_search`. Entities whose final
 //! hash did not change are not rewritten.
 
-use crate::store::{now_ms, placeholders, sha256_hex, value_rows, CHUNK};
-use backend_plugin_api::Database;
+use crate::store::{json_ints, json_rows, json_strings, now_ms, sha256_hex, to_json, Col};
+use backend_plugin_api::{Database, Engine};
 use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
@@ -13,6 +13,7 @@ use sqlx::Row;
 use std::collections::{BTreeSet, HashMap};
 
 struct Candidate {
+    id: i64,
     entity_id: String,
     entity_ref: String,
     processed: String,
@@ -20,10 +21,13 @@ struct Candidate {
     parents: i64,
 }
 
+/// Entities stitched per transaction.
+const STITCH_CHUNK: usize = 500;
+
 /// Stitch the entities with these refs. Returns how many final rows changed.
 pub async fn stitch(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error> {
     let mut changed_total = 0;
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.chunks(STITCH_CHUNK) {
         changed_total += stitch_chunk(db, chunk).await?;
     }
     Ok(changed_total)
@@ -31,25 +35,23 @@ pub async fn stitch(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error
 
 async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error> {
     let pool = db.pool();
+    let pg = db.engine() == Engine::Postgres;
 
-    let ph = placeholders(1, refs.len());
     let sql = format!(
-        "SELECT r.entity_id, r.entity_ref, r.processed_entity, r.errors, \
+        "SELECT r.id, r.entity_id, r.entity_ref, r.processed_entity, r.errors, \
          (SELECT COUNT(*) FROM catalog_refresh_refs x WHERE x.target_entity_ref = r.entity_ref) \
-         FROM catalog_refresh_state r WHERE r.entity_ref IN ({ph}) AND r.processed_entity IS NOT NULL"
+         FROM catalog_refresh_state r WHERE r.entity_ref IN ({}) AND r.processed_entity IS NOT NULL",
+        json_strings(pg, 1)
     );
-    let mut q = sqlx::query(&sql);
-    for r in refs {
-        q = q.bind(r);
-    }
     let mut cands = Vec::new();
-    for row in q.fetch_all(pool).await? {
+    for row in sqlx::query(&sql).bind(to_json(refs)).fetch_all(pool).await? {
         cands.push(Candidate {
-            entity_id: row.try_get(0)?,
-            entity_ref: row.try_get(1)?,
-            processed: row.try_get(2)?,
-            errors: row.try_get(3)?,
-            parents: row.try_get(4)?,
+            id: row.try_get(0)?,
+            entity_id: row.try_get(1)?,
+            entity_ref: row.try_get(2)?,
+            processed: row.try_get(3)?,
+            errors: row.try_get(4)?,
+            parents: row.try_get(5)?,
         });
     }
     if cands.is_empty() {
@@ -57,33 +59,40 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
     }
     let sql = format!(
         "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE source_entity_ref IN ({})",
-        placeholders(1, cands.len())
+        json_strings(pg, 1)
     );
-    let mut q = sqlx::query(&sql);
-    for c in &cands {
-        q = q.bind(&c.entity_ref);
-    }
+    let cand_refs: Vec<&str> = cands.iter().map(|c| c.entity_ref.as_str()).collect();
     let mut rels: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
-    for row in q.fetch_all(pool).await? {
+    for row in sqlx::query(&sql)
+        .bind(to_json(&cand_refs))
+        .fetch_all(pool)
+        .await?
+    {
         let s: String = row.try_get(0)?;
         rels.entry(s)
             .or_default()
             .insert((row.try_get(1)?, row.try_get(2)?));
     }
     let sql = format!(
-        "SELECT entity_id, hash FROM catalog_final_entities WHERE entity_id IN ({})",
-        placeholders(1, cands.len())
+        "SELECT id, hash FROM catalog_final_entities WHERE id IN ({})",
+        json_ints(pg, 1)
     );
-    let mut q = sqlx::query(&sql);
-    for c in &cands {
-        q = q.bind(&c.entity_id);
-    }
-    let mut hashes: HashMap<String, String> = HashMap::new();
-    for row in q.fetch_all(pool).await? {
+    let cand_ids: Vec<i64> = cands.iter().map(|c| c.id).collect();
+    let mut hashes: HashMap<i64, String> = HashMap::new();
+    for row in sqlx::query(&sql)
+        .bind(to_json(&cand_ids))
+        .fetch_all(pool)
+        .await?
+    {
         hashes.insert(row.try_get(0)?, row.try_get(1)?);
     }
 
-    let mut finals = Vec::new();
+    let now = now_ms();
+    let mut finals: Vec<i64> = Vec::new();
+    // (id, entity_id, ref, kind, namespace, name, hash, final JSON, stitched_at)
+    type FinalRow = (i64, String, String, String, String, String, String, String, i64);
+    let mut final_rows: Vec<FinalRow> = Vec::new();
+    let mut search: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
     for c in cands {
         let Ok(mut entity) = serde_json::from_str::<Value>(&c.processed) else {
             continue;
@@ -103,73 +112,80 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
         );
         let text = serde_json::to_string(&entity).unwrap_or_default();
         let hash = sha256_hex(text.as_bytes());
-        if hashes.get(&c.entity_id) == Some(&hash) {
+        if hashes.get(&c.id) == Some(&hash) {
             continue;
         }
         if let Some(m) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
             m.insert("etag".into(), Value::String(hash[..32].to_string()));
         }
-        let parsed = EntityRef::parse(&c.entity_ref, None, None).ok();
-        finals.push((c.entity_id, c.entity_ref, parsed, hash, entity));
+        let (k, ns, n) = EntityRef::parse(&c.entity_ref, None, None)
+            .ok()
+            .map(|p| (p.kind, p.namespace, p.name))
+            .unwrap_or_default();
+        for r in build_entity_search(&entity) {
+            // The value as written is only kept when it differs from the lowercased one.
+            let original = r.original_value.filter(|o| r.value.as_ref() != Some(o));
+            search.push((c.id, r.key, r.value, original));
+        }
+        finals.push(c.id);
+        final_rows.push((
+            c.id,
+            c.entity_id,
+            c.entity_ref,
+            k,
+            ns,
+            n,
+            hash,
+            serde_json::to_string(&entity).unwrap_or_default(),
+            now,
+        ));
     }
     if finals.is_empty() {
         return Ok(0);
     }
-    let now = now_ms();
+    // Inserting in index order keeps the index pages touched together.
+    search.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    let ids = to_json(&finals);
     let mut tx = pool.begin().await?;
-
-    let idph = placeholders(1, finals.len());
-    for table in ["catalog_search", "catalog_final_entities"] {
-        let sql = format!("DELETE FROM {table} WHERE entity_id IN ({idph})");
-        let mut q = sqlx::query(&sql);
-        for f in &finals {
-            q = q.bind(&f.0);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    for chunk in finals.chunks(CHUNK / 2) {
-        let sql = format!(
-            "INSERT INTO catalog_final_entities (entity_id, entity_ref, kind, namespace, name, hash, final_entity, stitched_at) VALUES {}",
-            value_rows(chunk.len(), 8)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, r, parsed, hash, entity) in chunk {
-            let (k, ns, n) = parsed
-                .as_ref()
-                .map(|p| (p.kind.clone(), p.namespace.clone(), p.name.clone()))
-                .unwrap_or_default();
-            q = q
-                .bind(id)
-                .bind(r)
-                .bind(k)
-                .bind(ns)
-                .bind(n)
-                .bind(hash)
-                .bind(serde_json::to_string(entity).unwrap_or_default())
-                .bind(now);
-        }
-        q.execute(&mut *tx).await?;
-    }
-    let mut rows: Vec<(&str, String, Option<String>, Option<String>)> = Vec::new();
-    for (id, _, _, _, entity) in &finals {
-        for r in build_entity_search(entity) {
-            rows.push((id, r.key, r.value, r.original_value));
-        }
-    }
-    for chunk in rows.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO catalog_search (entity_id, key, value, original_value) VALUES {}",
-            value_rows(chunk.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (id, k, v, o) in chunk {
-            q = q.bind(*id).bind(k).bind(v.clone()).bind(o.clone());
-        }
-        q.execute(&mut *tx).await?;
+    let sql = format!(
+        "DELETE FROM catalog_search WHERE entity IN ({})",
+        json_ints(pg, 1)
+    );
+    sqlx::query(&sql).bind(&ids).execute(&mut *tx).await?;
+    let sql = format!(
+        "DELETE FROM catalog_final_entities WHERE id IN ({})",
+        json_ints(pg, 1)
+    );
+    sqlx::query(&sql).bind(&ids).execute(&mut *tx).await?;
+    let sql = format!(
+        "INSERT INTO catalog_final_entities (id, entity_id, entity_ref, kind, namespace, name, hash, final_entity, stitched_at) {}",
+        json_rows(
+            pg,
+            1,
+            &[Col::Int, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Int]
+        )
+    );
+    sqlx::query(&sql)
+        .bind(to_json(&final_rows))
+        .execute(&mut *tx)
+        .await?;
+    drop(final_rows);
+    let sql = format!(
+        "INSERT INTO catalog_search (entity, key, value, original_value) {}",
+        json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
+    );
+    for chunk in search.chunks(SEARCH_ROWS) {
+        sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .execute(&mut *tx)
+            .await?;
     }
     tx.commit().await?;
     Ok(finals.len())
 }
+
+/// Search rows per insert statement.
+const SEARCH_ROWS: usize = 5000;
 
 /// Turn a processed entity into its final form.
 fn build_final(

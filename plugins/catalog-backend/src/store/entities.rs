@@ -74,14 +74,14 @@ impl Sql {
             (None, None) => {
                 let k = self.bind(c.key.clone());
                 format!(
-                    "f.entity_id IN (SELECT s.entity_id FROM catalog_search s WHERE s.key = {k})"
+                    "f.id IN (SELECT s.entity FROM catalog_search s WHERE s.key = {k})"
                 )
             }
             (None, Some(values)) => {
                 let k = self.bind(c.key.clone());
                 let ph: Vec<String> = values.iter().map(|v| self.bind(v.clone())).collect();
                 format!(
-                    "f.entity_id IN (SELECT s.entity_id FROM catalog_search s WHERE s.key = {k} AND s.value IN ({}))",
+                    "f.id IN (SELECT s.entity FROM catalog_search s WHERE s.key = {k} AND s.value IN ({}))",
                     ph.join(", ")
                 )
             }
@@ -121,7 +121,7 @@ impl Sql {
             .map(|k| self.bind(k.to_lowercase()))
             .collect();
         format!(
-            "f.entity_id IN (SELECT s.entity_id FROM catalog_search s WHERE s.key IN ({}) AND s.value LIKE {term} ESCAPE '\\')",
+            "f.id IN (SELECT s.entity FROM catalog_search s WHERE s.key IN ({}) AND s.value LIKE {term} ESCAPE '\\')",
             keys.join(", ")
         )
     }
@@ -134,7 +134,7 @@ impl Sql {
             other => {
                 let k = self.bind(other.to_string());
                 format!(
-                    "COALESCE((SELECT MIN(s.value) FROM catalog_search s WHERE s.entity_id = f.entity_id AND s.key = {k}), '')"
+                    "COALESCE((SELECT MIN(s.value) FROM catalog_search s WHERE s.entity = f.id AND s.key = {k}), '')"
                 )
             }
         }
@@ -329,11 +329,11 @@ pub async fn facet(
     let mut sql = Sql { params: vec![] };
     let k = sql.bind(facet.to_lowercase());
     let mut text = format!(
-        "SELECT s.value, MIN(s.original_value), COUNT(*) FROM catalog_search s WHERE s.key = {k} AND s.value IS NOT NULL"
+        "SELECT s.value, MIN(COALESCE(s.original_value, s.value)), COUNT(*) FROM catalog_search s WHERE s.key = {k} AND s.value IS NOT NULL"
     );
     if let Some(f) = sql.filter(filter) {
         text.push_str(&format!(
-            " AND s.entity_id IN (SELECT f.entity_id FROM catalog_final_entities f WHERE {f})"
+            " AND s.entity IN (SELECT f.id FROM catalog_final_entities f WHERE {f})"
         ));
     }
     text.push_str(" GROUP BY s.value ORDER BY s.value");

@@ -6,9 +6,74 @@ pub mod entities;
 pub mod state;
 
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 
 /// Rows per multi-row statement / `IN (…)` list.
 pub const CHUNK: usize = 100;
+
+/// Whether a connection speaks PostgreSQL (otherwise SQLite).
+pub fn is_postgres(conn: &AnyConnection) -> bool {
+    conn.backend_name() == "PostgreSQL"
+}
+
+// Bulk statements bind ONE text parameter holding a JSON array and unpack it in SQL:
+// the SQL text is the same for any number of rows (sqlx keeps one prepared statement),
+// there is no per-value bind overhead, and no parameter-count limit applies.
+
+/// A subquery of the strings of the JSON array bound as `$n` (for `x IN (…)`).
+pub fn json_strings(pg: bool, n: usize) -> String {
+    if pg {
+        format!("SELECT json_array_elements_text(${n}::json)")
+    } else {
+        format!("SELECT value FROM json_each(${n})")
+    }
+}
+
+/// A subquery of the integers of the JSON array bound as `$n` (for `x IN (…)`).
+pub fn json_ints(pg: bool, n: usize) -> String {
+    if pg {
+        format!("SELECT json_array_elements_text(${n}::json)::bigint")
+    } else {
+        format!("SELECT value FROM json_each(${n})")
+    }
+}
+
+/// A column of [`json_rows`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    /// Text (or NULL).
+    Text,
+    /// 64-bit integer.
+    Int,
+}
+
+/// `SELECT c0, c1, … FROM …`: the rows of the JSON array of arrays bound as `$n` (column
+/// i is element i of each inner array; JSON null is SQL NULL), aliased `j`. Usable as
+/// `INSERT INTO t (…) {json_rows}` or `UPDATE … FROM ({json_rows}) …`.
+pub fn json_rows(pg: bool, n: usize, cols: &[Col]) -> String {
+    let exprs: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| match (pg, c) {
+            (true, Col::Text) => format!("j ->> {i} AS c{i}"),
+            (true, Col::Int) => format!("(j ->> {i})::bigint AS c{i}"),
+            (false, _) => format!("j.value ->> {i} AS c{i}"),
+        })
+        .collect();
+    if pg {
+        format!(
+            "SELECT {} FROM json_array_elements(${n}::json) AS j",
+            exprs.join(", ")
+        )
+    } else {
+        format!("SELECT {} FROM json_each(${n}) AS j", exprs.join(", "))
+    }
+}
+
+/// A JSON array text of `items` (for the `json_*` helpers).
+pub fn to_json<T: serde::Serialize + ?Sized>(items: &T) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
 
 /// `$start, $start+1, …` (n placeholders) joined by commas.
 pub fn placeholders(start: usize, n: usize) -> String {

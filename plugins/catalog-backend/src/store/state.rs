@@ -1,7 +1,12 @@
 //! Processing state: `catalog_refresh_state` (unprocessed/processed entities, errors,
 //! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
 
-use super::{placeholders, value_rows, CHUNK};
+use super::{
+    is_postgres, json_ints, json_rows, json_strings, placeholders, to_json, Col, CHUNK,
+};
+
+/// Rows per bulk (JSON-parameter) statement.
+pub const BULK: usize = 1000;
 use sqlx::{AnyConnection, Row};
 use std::collections::{HashMap, HashSet};
 
@@ -62,16 +67,18 @@ pub async fn claim_due(
         .iter()
         .map(state_row)
         .collect::<Result<_, _>>()?;
-    for chunk in rows.chunks(CHUNK) {
+    if !rows.is_empty() {
         let sql = format!(
             "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND entity_id IN ({})",
-            placeholders(3, chunk.len())
+            json_strings(is_postgres(conn), 3)
         );
-        let mut q = sqlx::query(&sql).bind(next).bind(now);
-        for r in chunk {
-            q = q.bind(&r.entity_id);
-        }
-        q.execute(&mut *conn).await?;
+        let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
+        sqlx::query(&sql)
+            .bind(next)
+            .bind(now)
+            .bind(to_json(&ids))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(rows)
 }
@@ -133,68 +140,80 @@ pub async fn upsert_unprocessed(
             seen.insert(&it.entity_ref, i);
         }
     }
-    let refs: Vec<String> = seen.keys().map(|s| s.to_string()).collect();
+    let pg = is_postgres(conn);
+    let refs: Vec<&str> = seen.keys().copied().collect();
     let mut existing: HashMap<String, (Option<String>, String)> = HashMap::new();
-    for chunk in refs.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE entity_ref IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        for row in q.fetch_all(&mut *conn).await? {
+    let sql = format!(
+        "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE entity_ref IN ({})",
+        json_strings(pg, 1)
+    );
+    for chunk in refs.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             existing.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
         }
     }
-    let mut inserts: Vec<&Incoming> = Vec::new();
+    let mut inserts: Vec<(String, &str, &str, &str, Option<&str>, i64, i64)> = Vec::new();
+    let mut updates: Vec<(&str, &str, Option<&str>, &str)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if result[i].is_some() {
             continue;
         }
         match existing.get(&it.entity_ref) {
-            None => inserts.push(it),
+            None => inserts.push((
+                uuid::Uuid::new_v4().to_string(),
+                &it.entity_ref,
+                &it.json,
+                &it.hash,
+                it.location_key.as_deref(),
+                0,
+                now,
+            )),
             Some((key, hash)) => {
                 if key.is_some() && *key != it.location_key {
                     result[i] = Some(conflict_msg(it, key.as_deref()));
                     continue;
                 }
                 if *hash != it.hash {
-                    sqlx::query(
-                        "UPDATE catalog_refresh_state SET unprocessed_entity = $1, unprocessed_hash = $2, \
-                         location_key = $3, next_update_at = $4, last_discovery_at = $5 WHERE entity_ref = $6",
-                    )
-                    .bind(&it.json)
-                    .bind(&it.hash)
-                    .bind(it.location_key.clone())
-                    .bind(0_i64)
-                    .bind(now)
-                    .bind(&it.entity_ref)
-                    .execute(&mut *conn)
-                    .await?;
+                    updates.push((&it.json, &it.hash, it.location_key.as_deref(), &it.entity_ref));
                 }
             }
         }
     }
-    for chunk in inserts.chunks(CHUNK / 2) {
+    if !updates.is_empty() {
+        let sql = format!(
+            "UPDATE catalog_refresh_state SET unprocessed_entity = u.c0, unprocessed_hash = u.c1, \
+             location_key = u.c2, next_update_at = 0, last_discovery_at = $2 \
+             FROM ({}) AS u WHERE catalog_refresh_state.entity_ref = u.c3",
+            json_rows(pg, 1, &[Col::Text, Col::Text, Col::Text, Col::Text])
+        );
+        for chunk in updates.chunks(BULK) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    if !inserts.is_empty() {
         let sql = format!(
             "INSERT INTO catalog_refresh_state (entity_id, entity_ref, unprocessed_entity, unprocessed_hash, \
-             location_key, next_update_at, last_discovery_at) VALUES {}",
-            value_rows(chunk.len(), 7)
+             location_key, next_update_at, last_discovery_at) {}",
+            json_rows(
+                pg,
+                1,
+                &[Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Int, Col::Int]
+            )
         );
-        let mut q = sqlx::query(&sql);
-        for it in chunk {
-            q = q
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(&it.entity_ref)
-                .bind(&it.json)
-                .bind(&it.hash)
-                .bind(it.location_key.clone())
-                .bind(0_i64)
-                .bind(now);
+        for chunk in inserts.chunks(BULK) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .execute(&mut *conn)
+                .await?;
         }
-        q.execute(&mut *conn).await?;
     }
     // Duplicates of an accepted item within the batch are accepted too.
     for r in result.iter_mut() {
@@ -260,17 +279,20 @@ pub async fn add_refs(
     parent: Parent<'_>,
     targets: &[&String],
 ) -> Result<(), sqlx::Error> {
+    if targets.is_empty() {
+        return Ok(());
+    }
     let (col, val) = parent.column();
-    for chunk in targets.chunks(CHUNK) {
-        let sql = format!(
-            "INSERT INTO catalog_refresh_refs ({col}, target_entity_ref) VALUES {}",
-            value_rows(chunk.len(), 2)
-        );
-        let mut q = sqlx::query(&sql);
-        for t in chunk {
-            q = q.bind(val).bind(*t);
-        }
-        q.execute(&mut *conn).await?;
+    let sql = format!(
+        "INSERT INTO catalog_refresh_refs ({col}, target_entity_ref) {}",
+        json_rows(is_postgres(conn), 1, &[Col::Text, Col::Text])
+    );
+    for chunk in targets.chunks(BULK) {
+        let rows: Vec<(&str, &str)> = chunk.iter().map(|t| (val, t.as_str())).collect();
+        sqlx::query(&sql)
+            .bind(to_json(&rows))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -338,50 +360,153 @@ impl Parent<'_> {
     }
 }
 
-/// Replace the relations originating from `entity_id`. Returns every ref whose relations
-/// changed (sources of old and new rows).
-pub async fn replace_relations(
+/// A relation row: `(source ref, type, target ref)`.
+pub type Relation = (String, String, String);
+
+/// The current `unprocessed_hash` of entities, by entity id (absent: deleted).
+pub async fn unprocessed_hashes(
     conn: &mut AnyConnection,
-    entity_id: &str,
-    relations: &[(String, String, String)],
-) -> Result<HashSet<String>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE originating_entity_id = $1",
-    )
-    .bind(entity_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let old: HashSet<(String, String, String)> = rows
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect::<Result<_, sqlx::Error>>()?;
-    let new: HashSet<(String, String, String)> = relations.iter().cloned().collect();
-    if old == new {
-        return Ok(HashSet::new());
-    }
-    let mut affected: HashSet<String> = old
-        .symmetric_difference(&new)
-        .map(|r| r.0.clone())
-        .collect();
-    affected.extend(old.symmetric_difference(&new).map(|r| r.2.clone()));
-    sqlx::query("DELETE FROM catalog_relations WHERE originating_entity_id = $1")
-        .bind(entity_id)
-        .execute(&mut *conn)
-        .await?;
-    let mut list: Vec<&(String, String, String)> = new.iter().collect();
-    list.sort();
-    for chunk in list.chunks(CHUNK / 2) {
-        let sql = format!(
-            "INSERT INTO catalog_relations (originating_entity_id, source_entity_ref, type, target_entity_ref) VALUES {}",
-            value_rows(chunk.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (s, t, d) in chunk {
-            q = q.bind(entity_id).bind(s).bind(t).bind(d);
+    entity_ids: &[&str],
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    let sql = format!(
+        "SELECT entity_id, unprocessed_hash FROM catalog_refresh_state WHERE entity_id IN ({})",
+        json_strings(is_postgres(conn), 1)
+    );
+    let mut out = HashMap::new();
+    for chunk in entity_ids.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.insert(row.try_get(0)?, row.try_get(1)?);
         }
-        q.execute(&mut *conn).await?;
     }
-    Ok(affected)
+    Ok(out)
+}
+
+/// Which of `parents` (entity refs) emit at least one ref.
+pub async fn parents_with_refs(
+    conn: &mut AnyConnection,
+    parents: &[&str],
+) -> Result<HashSet<String>, sqlx::Error> {
+    let sql = format!(
+        "SELECT DISTINCT source_entity_ref FROM catalog_refresh_refs WHERE source_entity_ref IN ({})",
+        json_strings(is_postgres(conn), 1)
+    );
+    let mut out = HashSet::new();
+    for chunk in parents.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.insert(row.try_get(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The relations originating from each of `entity_ids` (entities without any are absent).
+pub async fn relations_of(
+    conn: &mut AnyConnection,
+    entity_ids: &[&str],
+) -> Result<HashMap<String, HashSet<Relation>>, sqlx::Error> {
+    let sql = format!(
+        "SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM catalog_relations \
+         WHERE originating_entity_id IN ({})",
+        json_strings(is_postgres(conn), 1)
+    );
+    let mut out: HashMap<String, HashSet<Relation>> = HashMap::new();
+    for chunk in entity_ids.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.entry(row.try_get(0)?).or_default().insert((
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The refs whose relations differ between `old` and `new` (sources and targets of the
+/// rows in only one of them).
+pub fn changed_relation_refs(old: &HashSet<Relation>, new: &HashSet<Relation>) -> HashSet<String> {
+    let mut affected: HashSet<String> = HashSet::new();
+    for r in old.symmetric_difference(new) {
+        affected.insert(r.0.clone());
+        affected.insert(r.2.clone());
+    }
+    affected
+}
+
+/// Replace the relations originating from each entity id of `changes` with the given
+/// rows.
+pub async fn set_relations(
+    conn: &mut AnyConnection,
+    changes: &[(&str, Vec<&Relation>)],
+) -> Result<(), sqlx::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let pg = is_postgres(conn);
+    let sql = format!(
+        "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
+        json_strings(pg, 1)
+    );
+    for chunk in changes.chunks(BULK) {
+        let ids: Vec<&str> = chunk.iter().map(|c| c.0).collect();
+        sqlx::query(&sql)
+            .bind(to_json(&ids))
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut rows: Vec<(&str, &str, &str, &str)> = changes
+        .iter()
+        .flat_map(|(id, rels)| {
+            rels.iter()
+                .map(move |(s, t, d)| (*id, s.as_str(), t.as_str(), d.as_str()))
+        })
+        .collect();
+    rows.sort_unstable();
+    let sql = format!(
+        "INSERT INTO catalog_relations (originating_entity_id, source_entity_ref, type, target_entity_ref) {}",
+        json_rows(pg, 1, &[Col::Text, Col::Text, Col::Text, Col::Text])
+    );
+    for chunk in rows.chunks(BULK * 4) {
+        sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Record processing results: `(entity_id, processed entity JSON, result hash, errors JSON)`.
+pub async fn set_processed(
+    conn: &mut AnyConnection,
+    rows: &[(&str, String, String, String)],
+) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE catalog_refresh_state SET processed_entity = u.c1, result_hash = u.c2, errors = u.c3 \
+         FROM ({}) AS u WHERE catalog_refresh_state.entity_id = u.c0",
+        json_rows(is_postgres(conn), 1, &[Col::Text, Col::Text, Col::Text, Col::Text])
+    );
+    for chunk in rows.chunks(BULK / 2) {
+        sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Delete entities and every descendant no other parent emits. Returns the refs of
@@ -438,57 +563,57 @@ pub async fn delete_entities(
     conn: &mut AnyConnection,
     refs: &[String],
 ) -> Result<HashSet<String>, sqlx::Error> {
+    let pg = is_postgres(conn);
     let mut affected = HashSet::new();
     let doomed: HashSet<&String> = refs.iter().collect();
-    for chunk in refs.chunks(CHUNK) {
-        let ph = placeholders(1, chunk.len());
-        let sql = format!("SELECT entity_id FROM catalog_refresh_state WHERE entity_ref IN ({ph})");
-        let mut q = sqlx::query(&sql);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        let ids: Vec<String> = q
+    for chunk in refs.chunks(BULK) {
+        let refs_json = to_json(chunk);
+        let sql = format!(
+            "SELECT id, entity_id FROM catalog_refresh_state WHERE entity_ref IN ({})",
+            json_strings(pg, 1)
+        );
+        let mut ids: Vec<i64> = Vec::new();
+        let mut uids: Vec<String> = Vec::new();
+        for r in sqlx::query(&sql)
+            .bind(&refs_json)
             .fetch_all(&mut *conn)
             .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
+        {
+            ids.push(r.try_get(0)?);
+            uids.push(r.try_get(1)?);
+        }
         if !ids.is_empty() {
-            let idph = placeholders(1, ids.len());
+            let (ids, uids) = (to_json(&ids), to_json(&uids));
             let sql = format!(
-                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE originating_entity_id IN ({idph})"
+                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE originating_entity_id IN ({})",
+                json_strings(pg, 1)
             );
-            let mut q = sqlx::query(&sql);
-            for id in &ids {
-                q = q.bind(id);
-            }
-            for row in q.fetch_all(&mut *conn).await? {
+            for row in sqlx::query(&sql).bind(&uids).fetch_all(&mut *conn).await? {
                 let s: String = row.try_get(0)?;
                 if !doomed.contains(&s) {
                     affected.insert(s);
                 }
             }
-            for table in [
-                ("catalog_relations", "originating_entity_id"),
-                ("catalog_search", "entity_id"),
-                ("catalog_final_entities", "entity_id"),
-                ("catalog_refresh_state", "entity_id"),
+            let sql = format!(
+                "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
+                json_strings(pg, 1)
+            );
+            sqlx::query(&sql).bind(&uids).execute(&mut *conn).await?;
+            for (table, col) in [
+                ("catalog_search", "entity"),
+                ("catalog_final_entities", "id"),
+                ("catalog_refresh_state", "id"),
             ] {
-                let sql = format!("DELETE FROM {} WHERE {} IN ({idph})", table.0, table.1);
-                let mut q = sqlx::query(&sql);
-                for id in &ids {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *conn).await?;
+                let sql = format!("DELETE FROM {table} WHERE {col} IN ({})", json_ints(pg, 1));
+                sqlx::query(&sql).bind(&ids).execute(&mut *conn).await?;
             }
         }
         for col in ["target_entity_ref", "source_entity_ref"] {
-            let sql = format!("DELETE FROM catalog_refresh_refs WHERE {col} IN ({ph})");
-            let mut q = sqlx::query(&sql);
-            for r in chunk {
-                q = q.bind(r);
-            }
-            q.execute(&mut *conn).await?;
+            let sql = format!(
+                "DELETE FROM catalog_refresh_refs WHERE {col} IN ({})",
+                json_strings(pg, 1)
+            );
+            sqlx::query(&sql).bind(&refs_json).execute(&mut *conn).await?;
         }
     }
     Ok(affected)
