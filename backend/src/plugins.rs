@@ -9,5 +9,6 @@ pub fn default_plugins() -> PluginRegistry {
     registry.add(plugin_catalog_backend::CatalogBackendPlugin);
     registry.add(plugin_auth_backend::AuthBackendPlugin::default());
     registry.add(plugin_permission_backend::PermissionBackendPlugin);
+    registry.add(plugin_scaffolder_backend::ScaffolderBackendPlugin);
     registry
 }

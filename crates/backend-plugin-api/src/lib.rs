@@ -36,6 +36,7 @@ pub mod error;
 pub mod extension;
 pub mod extract;
 pub mod permission;
+pub mod scaffolder;
 mod plugin;
 mod registry;
 

@@ -1,0 +1,1 @@
+//! Frontend of the Scaffolder (work in progress).
