@@ -26,23 +26,37 @@ async fn main() -> anyhow::Result<()> {
             .create(&cm, "bench", obj, false)
             .map_err(anyhow::Error::msg)?;
     }
+    let mut figures = serde_json::Map::new();
+    figures.insert("store_5000_creates_ms".into(), json!(ms(t.elapsed())));
     println!("store: 5000 creates in {:?}", t.elapsed());
 
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/namespaces/bench/configmaps", emu.url());
-    for (label, accept, query) in [
-        ("list 5000 (JSON)", "application/json", ""),
+    for (label, key, accept, query) in [
+        (
+            "list 5000 (JSON)",
+            "list_5000_json_ms",
+            "application/json",
+            "",
+        ),
         (
             "list 5000 (Table)",
+            "list_5000_table_ms",
             "application/json;as=Table;v=v1;g=meta.k8s.io",
             "",
         ),
         (
             "list 500 (label selector shard=3)",
+            "list_500_selector_ms",
             "application/json",
             "?labelSelector=shard%3D3",
         ),
-        ("list page of 500 (limit)", "application/json", "?limit=500"),
+        (
+            "list page of 500 (limit)",
+            "list_page_500_ms",
+            "application/json",
+            "?limit=500",
+        ),
     ] {
         let n = 20;
         let t = Instant::now();
@@ -62,6 +76,7 @@ async fn main() -> anyhow::Result<()> {
             t.elapsed() / n,
             bytes / 1024
         );
+        figures.insert(key.into(), json!(ms(t.elapsed() / n)));
     }
 
     // 50 watchers on TenantClusters, 500 changes.
@@ -107,6 +122,19 @@ async fn main() -> anyhow::Result<()> {
         last - t,
         delivered as f64 / (last - t).as_secs_f64()
     );
+    figures.insert("watch_watchers".into(), json!(watchers));
+    figures.insert("watch_events".into(), json!(changes));
+    figures.insert("watch_delivered".into(), json!(delivered));
+    figures.insert("watch_all_delivered_ms".into(), json!(ms(last - t)));
+    figures.insert(
+        "watch_events_per_s".into(),
+        json!((delivered as f64 / (last - t).as_secs_f64()).round()),
+    );
+    println!("{}", serde_json::Value::Object(figures));
     emu.shutdown().await;
     Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
 }

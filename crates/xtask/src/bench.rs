@@ -28,6 +28,12 @@ pub fn bench(args: &[String]) -> Result<()> {
         };
         report.insert("catalog".into(), catalog(&counts)?);
     }
+    if matches!(what, "emulator" | "all") {
+        report.insert(
+            "emulator".into(),
+            example_json("kube-emulator", "bench", &[])?,
+        );
+    }
     println!("{}", serde_json::to_string_pretty(&Value::Object(report))?);
     Ok(())
 }
@@ -157,4 +163,17 @@ fn catalog(counts: &[String]) -> Result<Value> {
         }
     }
     Ok(Value::Object(out))
+}
+
+/// Build and run a release example that prints one JSON object (its last JSON line).
+fn example_json(package: &str, example: &str, args: &[&str]) -> Result<Value> {
+    banner(&format!("{package}: {example} (release)"));
+    run(cmd("cargo").args(["build", "--release", "-p", package, "--example", example]))?;
+    let exe = target_dir().join("release/examples").join(example);
+    let text = crate::util::output(cmd(&exe.display().to_string()).args(args))?;
+    Ok(text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| json!({"raw": text})))
 }

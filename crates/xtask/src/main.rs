@@ -6,7 +6,8 @@
 //!   integration tests on SQLite and a throwaway PostgreSQL, SPA build, e2e in Chromium.
 //!   Ends with `N passed, N failed`.
 //! * `cargo xtask e2e`: only the SPA/binary builds and the browser suite.
-//! * `cargo xtask bench [startup|catalog|all]`: print JSON figures (never fails on timing).
+//! * `cargo xtask bench [startup|catalog|emulator|all]`: print JSON figures (never fails on timing).
+//! * `cargo xtask crds`: write the Butler CRD YAML to `deploy/crds/`.
 
 mod bench;
 mod portal;
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         "test" => runner::test(false),
         "e2e" => runner::test(true),
         "bench" => bench::bench(&rest),
+        "crds" => crds(),
         "help" | "--help" | "-h" => {
             println!("usage: cargo xtask <run|test|e2e|bench> [args]\n\n{}", HELP);
             Ok(())
@@ -49,4 +51,20 @@ const HELP: &str = "\
   run    install missing tools, build the web app, start the portal (SQLite, demo data) on :7007
   test   the whole test suite (fmt, clippy, wasm, unit+integration on SQLite and PostgreSQL, e2e)
   e2e    build and run only the browser end-to-end suite
-  bench  print performance figures as JSON: bench [startup|catalog|all]";
+  bench  print performance figures as JSON: bench [startup|catalog|emulator|all]
+  crds   write the Butler CustomResourceDefinitions to deploy/crds/";
+
+/// `cargo xtask crds`: regenerate `deploy/crds/` from the typed CRDs in butler-common.
+fn crds() -> anyhow::Result<()> {
+    util::banner("writing Butler CRDs to deploy/crds/");
+    util::run(util::cmd("cargo").args([
+        "run",
+        "--quiet",
+        "-p",
+        "plugin-butler-common",
+        "--example",
+        "write_crds",
+        "--",
+        "deploy/crds",
+    ]))
+}
