@@ -50,7 +50,10 @@ fn counted(name: &str, c: &mut Command, tally: &mut Tally) -> bool {
             if let Some(rest) = l.strip_prefix("test result: ") {
                 passed += number_before(rest, " passed");
                 failed += number_before(rest, " failed");
-            } else if let Some(rest) = l.strip_prefix("e2e summary: ") {
+            } else if let Some(rest) = l
+                .strip_prefix("e2e summary: ")
+                .or_else(|| l.strip_prefix("catalog-client: "))
+            {
                 passed += number_before(rest, " passed");
                 failed += number_before(rest, " failed");
             }
@@ -293,6 +296,15 @@ fn run_e2e(tally: &mut Tally, pg_url: Option<&str>) {
         counted(
             &format!("e2e suite against the release binary ({engine})"),
             &mut c,
+            tally,
+        );
+        let mut client = cmd("node");
+        client
+            .arg("e2e/catalog-client.test.mjs")
+            .env("BASE_URL", &inst.base_url);
+        counted(
+            &format!("@backstage/catalog-client compatibility ({engine})"),
+            &mut client,
             tally,
         );
         drop(inst);
