@@ -1,11 +1,43 @@
 //! Command-line flags.
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// Butler Portal: an internal developer portal for the Butler Kubernetes platform.
+///
+/// Without a subcommand it serves the portal.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "butler-portal", version, about)]
+pub struct Args {
+    /// Server flags.
+    #[command(flatten)]
+    pub cli: Cli,
+    /// A tool to run instead of the portal.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the Kubernetes API emulator standalone (seeded demo management cluster and the
+    /// simulated Butler controller) until Ctrl-C: `kubectl --server http://127.0.0.1:<port>
+    /// get tenantclusters -A`.
+    Emulator {
+        /// Port on 127.0.0.1.
+        #[arg(long, default_value_t = 6443)]
+        port: u16,
+        /// Start empty (Butler CRDs only, no demo data).
+        #[arg(long)]
+        empty: bool,
+        /// Write a kubeconfig for the emulator to this file.
+        #[arg(long, value_name = "FILE")]
+        write_kubeconfig: Option<PathBuf>,
+    },
+}
+
+/// Server flags (`butler-portal [FLAGS]`).
+#[derive(Debug, Clone, Parser)]
 pub struct Cli {
     /// Port to listen on (overrides `backend.listen.port`).
     #[arg(long, env = "PORTAL_PORT")]

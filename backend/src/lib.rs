@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod emulator;
 pub mod plugins;
 pub mod server;
 mod spa;

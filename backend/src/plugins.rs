@@ -10,5 +10,6 @@ pub fn default_plugins() -> PluginRegistry {
     registry.add(plugin_auth_backend::AuthBackendPlugin::default());
     registry.add(plugin_permission_backend::PermissionBackendPlugin);
     registry.add(plugin_scaffolder_backend::ScaffolderBackendPlugin);
+    registry.add(plugin_butler_backend::ButlerBackendPlugin::default());
     registry
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub plugins: Arc<Vec<InstalledPlugin>>,
     /// Portal version.
     pub version: &'static str,
+    /// Readiness checks contributed by plugins.
+    pub readiness: Arc<backend_plugin_api::readiness::ReadinessExtensionPoint>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

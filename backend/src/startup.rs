@@ -181,6 +181,7 @@ pub async fn start(cli: Cli, t0: Instant) -> Result<Started, StartupError> {
                 .collect(),
         ),
         version: env!("CARGO_PKG_VERSION"),
+        readiness: built.extensions.get_or_default(),
     };
     let mut protected: Vec<String> = built
         .plugins
@@ -238,7 +239,7 @@ fn init_logging(format: LogFormat) {
     };
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

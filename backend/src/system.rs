@@ -4,6 +4,7 @@ use crate::server::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use backend_plugin_api::readiness::CheckStatus;
 use portal_types::{Health, InstalledPlugin, Readiness, ReadinessCheck};
 
 /// Liveness: the process answers.
@@ -14,7 +15,8 @@ pub async fn healthz(State(s): State<AppState>) -> Json<Health> {
     })
 }
 
-/// Readiness: database reachable and every plugin's migrations applied.
+/// Readiness: database reachable, every plugin's migrations applied, and the checks plugins
+/// contributed (a `degraded` check keeps 200 with overall status `degraded`).
 pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let mut checks = Vec::new();
     let db_ok = match s.database.ping().await {
@@ -48,7 +50,14 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Readiness>) 
             )
         });
     }
-    let ok = db_ok && migrations_ok;
+    let mut degraded = false;
+    let mut plugin_failed = false;
+    for (name, r) in s.readiness.run().await {
+        degraded |= r.status == CheckStatus::Degraded;
+        plugin_failed |= r.status == CheckStatus::Failed;
+        checks.push(check(&name, r.status.as_str(), r.message));
+    }
+    let ok = db_ok && migrations_ok && !plugin_failed;
     let status = if ok {
         StatusCode::OK
     } else {
@@ -57,7 +66,14 @@ pub async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<Readiness>) 
     (
         status,
         Json(Readiness {
-            status: if ok { "ok" } else { "failed" }.into(),
+            status: if !ok {
+                "failed"
+            } else if degraded {
+                "degraded"
+            } else {
+                "ok"
+            }
+            .into(),
             version: s.version.into(),
             database: s.database.engine().as_str().into(),
             checks,

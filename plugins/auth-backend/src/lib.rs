@@ -94,7 +94,11 @@ impl BackendPlugin for AuthBackendPlugin {
             rotation,
         );
         keys.load().await?;
-        let oidc = oidc::OidcProviders::new(cfg.providers.oidc.clone(), base.clone());
+        let oidc = oidc::OidcProviders::with_contributed(
+            cfg.providers.oidc.clone(),
+            base.clone(),
+            ctx.extension::<backend_plugin_api::signin::SignInProvidersExtensionPoint>(),
+        );
         let _ = self.oidc.set(oidc.clone());
         let rate = cfg.rate_limit_per_minute.unwrap_or(60);
         let service = Arc::new(service::AuthService::new(

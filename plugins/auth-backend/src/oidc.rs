@@ -3,6 +3,7 @@
 //! identity provider is down; the sign-in attempt then fails with a clear message.
 
 use crate::config::OidcConfig;
+use backend_plugin_api::signin::SignInProvidersExtensionPoint;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge,
@@ -39,11 +40,14 @@ pub struct PendingLogin {
     pub flow: String,
 }
 
-/// The configured OIDC providers.
+/// The configured OIDC providers, plus those other plugins contribute at run time through
+/// [`SignInProvidersExtensionPoint`] (configured ids win).
 #[derive(Default)]
 pub struct OidcProviders {
     configs: RwLock<BTreeMap<String, OidcConfig>>,
-    metadata: RwLock<BTreeMap<String, CoreProviderMetadata>>,
+    contributed: Option<Arc<SignInProvidersExtensionPoint>>,
+    /// Discovery results by provider id, with the metadata URL they came from.
+    metadata: RwLock<BTreeMap<String, (String, CoreProviderMetadata)>>,
     http: Option<reqwest_client::Client>,
     base_url: String,
 }
@@ -62,10 +66,45 @@ impl OidcProviders {
             .ok();
         Arc::new(Self {
             configs: RwLock::new(configs),
+            contributed: None,
             metadata: RwLock::new(BTreeMap::new()),
             http,
             base_url,
         })
+    }
+
+    /// Like [`Self::new`], also offering the providers contributed through `contributed`.
+    pub fn with_contributed(
+        configs: BTreeMap<String, OidcConfig>,
+        base_url: String,
+        contributed: Arc<SignInProvidersExtensionPoint>,
+    ) -> Arc<Self> {
+        let mut me = Arc::into_inner(Self::new(configs, base_url)).unwrap_or_default();
+        me.contributed = Some(contributed);
+        Arc::new(me)
+    }
+
+    fn contributed(&self) -> Vec<(String, OidcConfig)> {
+        let Some(ext) = &self.contributed else {
+            return Vec::new();
+        };
+        ext.oidc_providers()
+            .into_iter()
+            .map(|p| {
+                (
+                    p.id,
+                    OidcConfig {
+                        title: p.title,
+                        metadata_url: p.metadata_url,
+                        client_id: p.client_id,
+                        client_secret: p.client_secret,
+                        scope: p.scope,
+                        prompt: None,
+                        sign_in: None,
+                    },
+                )
+            })
+            .collect()
     }
 
     /// Add or replace a provider at run time (e.g. from IdentityProvider resources).
@@ -80,23 +119,37 @@ impl OidcProviders {
             .insert(id.to_string(), config);
     }
 
-    /// `(id, config)` pairs.
+    /// `(id, config)` pairs: configured, then contributed.
     pub fn providers(&self) -> Vec<(String, OidcConfig)> {
-        self.configs
+        let mut out: Vec<(String, OidcConfig)> = self
+            .configs
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .collect();
+        for (id, c) in self.contributed() {
+            if !out.iter().any(|(k, _)| *k == id) {
+                out.push((id, c));
+            }
+        }
+        out
     }
 
     /// The config of provider `id`.
     pub fn get(&self, id: &str) -> Option<OidcConfig> {
-        self.configs
+        let configured = self
+            .configs
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
+            .cloned();
+        configured.or_else(|| {
+            self.contributed()
+                .into_iter()
+                .find(|(k, _)| k == id)
+                .map(|(_, c)| c)
+        })
     }
 
     fn redirect_uri(&self, id: &str) -> String {
@@ -107,13 +160,15 @@ impl OidcProviders {
     }
 
     async fn metadata(&self, id: &str, cfg: &OidcConfig) -> Result<CoreProviderMetadata, String> {
-        if let Some(m) = self
+        if let Some((url, m)) = self
             .metadata
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
         {
-            return Ok(m.clone());
+            if *url == cfg.metadata_url {
+                return Ok(m.clone());
+            }
         }
         let http = self.http.as_ref().ok_or("HTTP client unavailable")?;
         let issuer = IssuerUrl::new(
@@ -128,7 +183,7 @@ impl OidcProviders {
         self.metadata
             .write()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_string(), meta.clone());
+            .insert(id.to_string(), (cfg.metadata_url.clone(), meta.clone()));
         Ok(meta)
     }
 
