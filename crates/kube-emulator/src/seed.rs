@@ -1,6 +1,8 @@
 //! [`seed_demo`]: a realistic Butler management cluster for demos.
 //!
-//! * Teams `platform`, `payments`, `search` (namespaces of the same names) with members and roles;
+//! * Teams `platform`, `payments`, `search` (namespaces of the same names) with members and roles,
+//!   and groups named like the demo catalog's (`platform-admins`, `payments-admins`,
+//!   `payments-operators`, `search-team`) plus the IdP group `payments-oncall`;
 //!   users `alice` (the platform admin), `bob`, `carol`, `dave`, `erin`, `frank`, `grace`,
 //!   `heidi` (`<name>@acme.example`) — the people of the demo catalog (`demo/catalog/org.yaml`).
 //! * Five TenantClusters across providers: `payments/payments-prod` (Harvester, Ready),
@@ -259,10 +261,18 @@ pub fn seed_demo(store: &Store) -> anyhow::Result<()> {
             .filter(|p| p.2 == team)
             .map(|p| json!({"name": email(p.0), "role": p.3}))
             .collect();
-        let mut access = json!({"users": users});
-        if team == "payments" {
-            access["groups"] = json!([{"name": "payments-oncall", "role": "operator", "identityProvider": "acme-sso"}]);
-        }
+        // Groups named like the demo catalog's (demo/catalog/org.yaml), so a catalog group
+        // member (e.g. the demo guest, in `payments-operators`) gets the same team role here.
+        let groups = match team {
+            "platform" => json!([{"name": "platform-admins", "role": "admin"}]),
+            "payments" => json!([
+                {"name": "payments-oncall", "role": "operator", "identityProvider": "acme-sso"},
+                {"name": "payments-admins", "role": "admin"},
+                {"name": "payments-operators", "role": "operator"}
+            ]),
+            _ => json!([{"name": "search-team", "role": "operator"}]),
+        };
+        let access = json!({"users": users, "groups": groups});
         s.put(G, json!({"apiVersion": AV, "kind": "Team", "metadata": {"name": team},
             "spec": {"displayName": display, "description": desc, "access": access, "resourceLimits": {"maxClusters": 5, "maxNodesPerCluster": 10}},
             "status": {"phase": "Ready", "namespace": team, "memberCount": users.len()}}))?;

@@ -136,6 +136,14 @@ both_engines!(
         let oncall = test_token("user:default/olga", &["group:default/payments-oncall"]);
         let body = be.get_as("/api/butler/clusters", &oncall).await.json();
         assert_eq!(names(&body).len(), 2, "{body}");
+        // The demo guest is in the catalog group payments-operators, which the seeded Team lists.
+        let guest = test_token(
+            "user:development/guest",
+            &["group:default/payments-operators"],
+        );
+        let body = be.get_as("/api/butler/clusters", &guest).await.json();
+        assert_eq!(body["impersonatedAs"], "user:development/guest");
+        assert_eq!(names(&body).len(), 2, "{body}");
 
         // One cluster: allowed for the team, 403 for others, 404 when missing.
         let r = be
