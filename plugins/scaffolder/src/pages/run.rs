@@ -240,14 +240,14 @@ fn Outputs(state: RwSignal<RunState>) -> impl IntoView {
             .as_array()
             .map(|t| {
                 t.iter()
-                    .filter_map(|x| {
-                        Some((
+                    .map(|x| {
+                        (
                             x["title"].as_str().unwrap_or("Output").to_string(),
                             x["content"]
                                 .as_str()
                                 .map(str::to_string)
                                 .unwrap_or_else(|| x["content"].to_string()),
-                        ))
+                        )
                     })
                     .collect()
             })
