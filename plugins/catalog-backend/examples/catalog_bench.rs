@@ -299,7 +299,7 @@ async fn main() {
         if (c, m) != (last_change.0, last_change.1) {
             last_change = (c, m, Instant::now());
         }
-        if c as usize >= n && last_change.2.elapsed() > Duration::from_millis(1500) {
+        if c as usize >= n && last_change.2.elapsed() > Duration::from_millis(5000) {
             break;
         }
         if t0.elapsed() > Duration::from_secs(1800) {

@@ -8,6 +8,7 @@ pub mod placeholders;
 pub mod processor;
 pub mod reader;
 pub mod stitcher;
+pub mod timing;
 
 use crate::config::{CatalogConfig, OrphanStrategy};
 use crate::store::state::{self, Incoming, Parent, StateRow};
@@ -15,6 +16,8 @@ use crate::store::{now_ms, sha256_hex};
 use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
 use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use plugin_catalog_common::EntityRef;
 use processor::Processor;
 use serde_json::Value;
@@ -28,13 +31,39 @@ use tokio_util::sync::CancellationToken;
 /// Entities processed per batch.
 const BATCH: usize = 500;
 
+/// SQLite page cache of the writer connection, in KiB (other connections keep the
+/// default 2 MiB).
+const WRITER_CACHE_KIB: usize = 32 * 1024;
+
+/// WAL pages between automatic checkpoints of the writer connection (SQLite).
+const WRITER_CHECKPOINT_PAGES: usize = 16 * 1024;
+
+/// The catalog's writer: every write runs under this lock on ONE long-lived connection.
+/// SQLite discards a connection's page cache whenever another connection wrote, so
+/// cycling through the pool would start every batch with a cold cache; a single writer
+/// keeps its (larger) cache warm across batches.
+struct Writer<'a>(tokio::sync::MutexGuard<'a, Option<PoolConnection<Any>>>);
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.0.as_deref().expect("writer connection")
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.0.as_deref_mut().expect("writer connection")
+    }
+}
+
 /// The catalog engine shared by the router, the loop and entity providers.
 pub struct Engine {
     db: Database,
     processor: Processor,
     cfg: CatalogConfig,
     root_dir: PathBuf,
-    write_lock: tokio::sync::Mutex<()>,
+    writer: tokio::sync::Mutex<Option<PoolConnection<Any>>>,
     wake: Notify,
     pending_stitch: Mutex<HashSet<String>>,
 }
@@ -93,7 +122,7 @@ impl Engine {
             processor,
             cfg,
             root_dir,
-            write_lock: tokio::sync::Mutex::new(()),
+            writer: tokio::sync::Mutex::new(None),
             wake: Notify::new(),
             pending_stitch: Mutex::new(HashSet::new()),
         })
@@ -124,6 +153,40 @@ impl Engine {
         self.wake.notify_one();
     }
 
+    /// Lock the writer connection (connecting, or reconnecting when it broke).
+    async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
+        let mut slot = self.writer.lock().await;
+        if let Some(c) = slot.as_mut() {
+            if sqlx::Connection::ping(&mut **c).await.is_err() {
+                *slot = None;
+            }
+        }
+        if slot.is_none() {
+            let mut c = self.db.pool().acquire().await?;
+            if self.db.engine() == backend_plugin_api::Engine::Sqlite {
+                sqlx::query(&format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
+                    .execute(&mut *c)
+                    .await?;
+                // Checkpoint (copy the WAL into the database, with two fsyncs) every
+                // WRITER_CHECKPOINT_PAGES pages instead of every 1000: bulk writes commit
+                // several MiB at a time, and a page rewritten by consecutive commits is
+                // then copied once.
+                sqlx::query(&format!(
+                    "PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"
+                ))
+                .execute(&mut *c)
+                .await?;
+            }
+            *slot = Some(c);
+        }
+        Ok(Writer(slot))
+    }
+
+    /// Give the writer connection back to the pool (on shutdown).
+    async fn release_writer(&self) {
+        self.writer.lock().await.take();
+    }
+
     fn defer_stitch(&self, refs: impl IntoIterator<Item = String>) {
         self.pending_stitch
             .lock()
@@ -138,8 +201,8 @@ impl Engine {
         mutation: Mutation,
     ) -> Result<(), CatalogMutationError> {
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await.map_err(db_err)?;
+        let mut w = self.writer().await.map_err(db_err)?;
+        let mut tx = sqlx::Connection::begin(&mut *w).await.map_err(db_err)?;
         let (added, removed_refs, full) = match mutation {
             Mutation::Full { entities } => (entities, Vec::new(), true),
             Mutation::Delta { added, removed } => (
@@ -229,6 +292,11 @@ impl Engine {
 
     /// Run the processing loop until `shutdown`.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        self.run_until(&shutdown).await;
+        self.release_writer().await;
+    }
+
+    async fn run_until(&self, shutdown: &CancellationToken) {
         loop {
             if shutdown.is_cancelled() {
                 return;
@@ -264,9 +332,9 @@ impl Engine {
         loop {
             let now = now_ms();
             let rows = {
-                let _guard = self.write_lock.lock().await;
-                let mut conn = self.db.pool().acquire().await?;
-                state::claim_due(&mut conn, now, self.next_update(now), BATCH).await?
+                let mut w = self.writer().await?;
+                let _sp = timing::span("w.claim");
+                state::claim_due(&mut w, now, self.next_update(now), BATCH).await?
             };
             if rows.is_empty() {
                 break;
@@ -301,10 +369,12 @@ impl Engine {
             // Stitch once the queue is drained, so an entity touched by many others in
             // a bulk ingest is stitched once; very long drains still show progress.
             if last_flush.elapsed() > Duration::from_secs(15) {
+                timing::report("write phases");
                 self.flush_stitch().await?;
                 last_flush = std::time::Instant::now();
             }
         }
+        timing::report("write phases");
         self.flush_stitch().await?;
         if self.cfg.orphan_strategy == OrphanStrategy::Delete {
             self.delete_orphans().await?;
@@ -325,24 +395,25 @@ impl Engine {
         }
         pending.sort();
         let t = std::time::Instant::now();
-        let _guard = self.write_lock.lock().await;
-        stitcher::stitch(&self.db, &pending).await?;
-        if std::env::var("CATALOG_TIMING").is_ok() {
+        let mut w = self.writer().await?;
+        stitcher::stitch(&mut w, &pending).await?;
+        if timing::enabled() {
             eprintln!("stitch {} {:?}", pending.len(), t.elapsed());
+            timing::report("  stitch phases");
         }
         Ok(())
     }
 
     async fn delete_orphans(&self) -> Result<(), sqlx::Error> {
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = sqlx::Connection::begin(&mut *w).await?;
         let orphans = state::orphan_refs(&mut tx).await?;
         if orphans.is_empty() {
             return Ok(());
         }
         let affected = state::delete_subtrees(&mut tx, &orphans).await?;
         tx.commit().await?;
-        stitcher::stitch(&self.db, &affected.into_iter().collect::<Vec<_>>()).await?;
+        stitcher::stitch(&mut w, &affected.into_iter().collect::<Vec<_>>()).await?;
         Ok(())
     }
 
@@ -353,16 +424,18 @@ impl Engine {
         now: i64,
     ) -> Result<Vec<String>, sqlx::Error> {
         // `now` stamps discovery of children.
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = sqlx::Connection::begin(&mut *w).await?;
         let mut stitch_now = Vec::new();
         let mut later: HashSet<String> = HashSet::new();
         // What the batch needs from the database, read in bulk up front.
         let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
         let refs: Vec<&str> = rows.iter().map(|r| r.entity_ref.as_str()).collect();
+        let sp = timing::span("w.read");
         let mut current = state::unprocessed_hashes(&mut tx, &ids).await?;
         let with_children = state::parents_with_refs(&mut tx, &refs).await?;
         let mut old_relations = state::relations_of(&mut tx, &ids).await?;
+        drop(sp);
         // Entities whose unprocessed version a child upsert of this batch changed.
         let mut touched: HashSet<String> = HashSet::new();
         let mut relation_changes: Vec<(&str, Vec<&state::Relation>)> = Vec::new();
@@ -468,9 +541,15 @@ impl Engine {
             ));
             stitch_now.push(row.entity_ref.clone());
         }
+        let sp = timing::span("w.relations");
         state::set_relations(&mut tx, &relation_changes).await?;
+        drop(sp);
+        let sp = timing::span("w.processed");
         state::set_processed(&mut tx, &processed).await?;
+        drop(sp);
+        let sp = timing::span("w.commit");
         tx.commit().await?;
+        drop(sp);
         self.defer_stitch(later);
         Ok(stitch_now)
     }
@@ -478,8 +557,8 @@ impl Engine {
     /// Delete an entity by uid (it comes back if a parent still emits it). Returns
     /// whether it existed.
     pub async fn delete_by_uid(&self, uid: &str) -> Result<bool, sqlx::Error> {
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = sqlx::Connection::begin(&mut *w).await?;
         let row = sqlx::query("SELECT entity_ref FROM catalog_refresh_state WHERE entity_id = $1")
             .bind(uid)
             .fetch_optional(&mut *tx)

@@ -1,16 +1,17 @@
 //! Stitching: merge a processed entity with every relation whose source it is (emitted by
 //! itself or by others), its processing errors (`status.items`) and orphan state into
 //! `catalog_final_entities`, and flatten it into `catalog_search`. Entities whose final
-//! hash did not change are not rewritten.
+//! hash did not change are not rewritten; for the others only the search rows that
+//! differ from those of the stored final entity are deleted and inserted.
 
-use crate::store::{json_ints, json_rows, json_strings, now_ms, sha256_hex, to_json, Col};
-use backend_plugin_api::{Database, Engine};
+use super::timing;
+use crate::store::{is_postgres, json_rows, json_strings, now_ms, sha256_hex, to_json, Col};
 use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
 use serde_json::{json, Map, Value};
-use sqlx::Row;
-use std::collections::{BTreeSet, HashMap};
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 struct Candidate {
     id: i64,
@@ -19,32 +20,60 @@ struct Candidate {
     processed: String,
     errors: Option<String>,
     parents: i64,
+    /// The current final row: hash and entity JSON.
+    old: Option<(String, String)>,
+}
+
+/// A search row as stored: key, lowercased value, value as written when different.
+type SearchRow = (String, Option<String>, Option<String>);
+
+/// The search rows of a final entity, as stored.
+fn search_rows(entity: &Value) -> Vec<SearchRow> {
+    build_entity_search(entity)
+        .into_iter()
+        .map(|r| {
+            // The value as written is only kept when it differs from the lowercased one.
+            let original = r.original_value.filter(|o| r.value.as_ref() != Some(o));
+            (r.key, r.value, original)
+        })
+        .collect()
 }
 
 /// Entities stitched per transaction.
-const STITCH_CHUNK: usize = 500;
+const STITCH_CHUNK: usize = 1000;
+
+/// Search rows per insert/delete statement.
+const SEARCH_ROWS: usize = 5000;
 
 /// Stitch the entities with these refs. Returns how many final rows changed.
-pub async fn stitch(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error> {
+pub async fn stitch(conn: &mut AnyConnection, refs: &[String]) -> Result<usize, sqlx::Error> {
     let mut changed_total = 0;
     for chunk in refs.chunks(STITCH_CHUNK) {
-        changed_total += stitch_chunk(db, chunk).await?;
+        changed_total += stitch_chunk(conn, chunk).await?;
     }
     Ok(changed_total)
 }
 
-async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Error> {
-    let pool = db.pool();
-    let pg = db.engine() == Engine::Postgres;
+async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize, sqlx::Error> {
+    let pg = is_postgres(conn);
 
+    let sp = timing::span("s.cands");
     let sql = format!(
         "SELECT r.id, r.entity_id, r.entity_ref, r.processed_entity, r.errors, \
-         (SELECT COUNT(*) FROM catalog_refresh_refs x WHERE x.target_entity_ref = r.entity_ref) \
-         FROM catalog_refresh_state r WHERE r.entity_ref IN ({}) AND r.processed_entity IS NOT NULL",
+         (SELECT COUNT(*) FROM catalog_refresh_refs x WHERE x.target_entity_ref = r.entity_ref), \
+         f.hash, f.final_entity \
+         FROM catalog_refresh_state r LEFT JOIN catalog_final_entities f ON f.id = r.id \
+         WHERE r.entity_ref IN ({}) AND r.processed_entity IS NOT NULL",
         json_strings(pg, 1)
     );
     let mut cands = Vec::new();
-    for row in sqlx::query(&sql).bind(to_json(refs)).fetch_all(pool).await? {
+    for row in sqlx::query(&sql)
+        .bind(to_json(refs))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let hash: Option<String> = row.try_get(6)?;
+        let old_final: Option<String> = row.try_get(7)?;
         cands.push(Candidate {
             id: row.try_get(0)?,
             entity_id: row.try_get(1)?,
@@ -52,11 +81,14 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
             processed: row.try_get(3)?,
             errors: row.try_get(4)?,
             parents: row.try_get(5)?,
+            old: hash.zip(old_final),
         });
     }
+    drop(sp);
     if cands.is_empty() {
         return Ok(0);
     }
+    let sp = timing::span("s.rels");
     let sql = format!(
         "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE source_entity_ref IN ({})",
         json_strings(pg, 1)
@@ -65,7 +97,7 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
     let mut rels: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
     for row in sqlx::query(&sql)
         .bind(to_json(&cand_refs))
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?
     {
         let s: String = row.try_get(0)?;
@@ -73,26 +105,18 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
             .or_default()
             .insert((row.try_get(1)?, row.try_get(2)?));
     }
-    let sql = format!(
-        "SELECT id, hash FROM catalog_final_entities WHERE id IN ({})",
-        json_ints(pg, 1)
-    );
-    let cand_ids: Vec<i64> = cands.iter().map(|c| c.id).collect();
-    let mut hashes: HashMap<i64, String> = HashMap::new();
-    for row in sqlx::query(&sql)
-        .bind(to_json(&cand_ids))
-        .fetch_all(pool)
-        .await?
-    {
-        hashes.insert(row.try_get(0)?, row.try_get(1)?);
-    }
+    drop(sp);
 
+    let sp = timing::span("s.build");
     let now = now_ms();
-    let mut finals: Vec<i64> = Vec::new();
+    let mut changed = 0;
     // (id, entity_id, ref, kind, namespace, name, hash, final JSON, stitched_at)
-    type FinalRow = (i64, String, String, String, String, String, String, String, i64);
-    let mut final_rows: Vec<FinalRow> = Vec::new();
-    let mut search: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
+    type NewRow = (i64, String, String, String, String, String, String, String, i64);
+    let mut inserts: Vec<NewRow> = Vec::new();
+    // (id, hash, final JSON, stitched_at)
+    let mut updates: Vec<(i64, String, String, i64)> = Vec::new();
+    let mut search_added: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
+    let mut search_removed: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
     for c in cands {
         let Ok(mut entity) = serde_json::from_str::<Value>(&c.processed) else {
             continue;
@@ -112,80 +136,132 @@ async fn stitch_chunk(db: &Database, refs: &[String]) -> Result<usize, sqlx::Err
         );
         let text = serde_json::to_string(&entity).unwrap_or_default();
         let hash = sha256_hex(text.as_bytes());
-        if hashes.get(&c.id) == Some(&hash) {
+        if c.old.as_ref().map(|o| &o.0) == Some(&hash) {
             continue;
         }
         if let Some(m) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
             m.insert("etag".into(), Value::String(hash[..32].to_string()));
         }
-        let (k, ns, n) = EntityRef::parse(&c.entity_ref, None, None)
-            .ok()
-            .map(|p| (p.kind, p.namespace, p.name))
-            .unwrap_or_default();
-        for r in build_entity_search(&entity) {
-            // The value as written is only kept when it differs from the lowercased one.
-            let original = r.original_value.filter(|o| r.value.as_ref() != Some(o));
-            search.push((c.id, r.key, r.value, original));
+        changed += 1;
+        let rows = search_rows(&entity);
+        let json = serde_json::to_string(&entity).unwrap_or_default();
+        match c.old {
+            // Search rows are a function of the final entity: diff against the rows of
+            // the stored one, so a restitch that only adds a relation writes one row.
+            Some((_, old_json)) => {
+                let old: HashSet<SearchRow> = serde_json::from_str::<Value>(&old_json)
+                    .map(|v| search_rows(&v).into_iter().collect())
+                    .unwrap_or_default();
+                let new: HashSet<&SearchRow> = rows.iter().collect();
+                for r in &old {
+                    if !new.contains(r) {
+                        search_removed.push((c.id, r.0.clone(), r.1.clone(), r.2.clone()));
+                    }
+                }
+                for r in rows {
+                    if !old.contains(&r) {
+                        search_added.push((c.id, r.0, r.1, r.2));
+                    }
+                }
+                updates.push((c.id, hash, json, now));
+            }
+            None => {
+                let (k, ns, n) = EntityRef::parse(&c.entity_ref, None, None)
+                    .ok()
+                    .map(|p| (p.kind, p.namespace, p.name))
+                    .unwrap_or_default();
+                search_added.extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
+                inserts.push((
+                    c.id,
+                    c.entity_id,
+                    c.entity_ref,
+                    k,
+                    ns,
+                    n,
+                    hash,
+                    json,
+                    now,
+                ));
+            }
         }
-        finals.push(c.id);
-        final_rows.push((
-            c.id,
-            c.entity_id,
-            c.entity_ref,
-            k,
-            ns,
-            n,
-            hash,
-            serde_json::to_string(&entity).unwrap_or_default(),
-            now,
-        ));
     }
-    if finals.is_empty() {
+    // Writing in index order keeps the index pages touched together.
+    search_added.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    drop(sp);
+    if changed == 0 {
         return Ok(0);
     }
-    // Inserting in index order keeps the index pages touched together.
-    search.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
-    let ids = to_json(&finals);
-    let mut tx = pool.begin().await?;
-    let sql = format!(
-        "DELETE FROM catalog_search WHERE entity IN ({})",
-        json_ints(pg, 1)
-    );
-    sqlx::query(&sql).bind(&ids).execute(&mut *tx).await?;
-    let sql = format!(
-        "DELETE FROM catalog_final_entities WHERE id IN ({})",
-        json_ints(pg, 1)
-    );
-    sqlx::query(&sql).bind(&ids).execute(&mut *tx).await?;
-    let sql = format!(
-        "INSERT INTO catalog_final_entities (id, entity_id, entity_ref, kind, namespace, name, hash, final_entity, stitched_at) {}",
-        json_rows(
-            pg,
-            1,
-            &[Col::Int, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Int]
-        )
-    );
-    sqlx::query(&sql)
-        .bind(to_json(&final_rows))
-        .execute(&mut *tx)
-        .await?;
-    drop(final_rows);
-    let sql = format!(
-        "INSERT INTO catalog_search (entity, key, value, original_value) {}",
-        json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
-    );
-    for chunk in search.chunks(SEARCH_ROWS) {
-        sqlx::query(&sql)
-            .bind(to_json(chunk))
-            .execute(&mut *tx)
-            .await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    if !search_removed.is_empty() {
+        let _sp = timing::span("s.del_search");
+        let rows = json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text]);
+        let sql = if pg {
+            format!(
+                "DELETE FROM catalog_search s USING ({rows}) AS u WHERE s.entity = u.c0 AND s.key = u.c1 \
+                 AND s.value IS NOT DISTINCT FROM u.c2 AND s.original_value IS NOT DISTINCT FROM u.c3"
+            )
+        } else {
+            format!(
+                "DELETE FROM catalog_search WHERE rowid IN (SELECT s.rowid FROM ({rows}) AS u \
+                 JOIN catalog_search s ON s.entity = u.c0 AND s.key = u.c1 \
+                 AND s.value IS u.c2 AND s.original_value IS u.c3)"
+            )
+        };
+        for chunk in search_removed.chunks(SEARCH_ROWS) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .execute(&mut *tx)
+                .await?;
+        }
     }
+    if !updates.is_empty() {
+        let _sp = timing::span("s.upd_final");
+        let sql = format!(
+            "UPDATE catalog_final_entities SET hash = u.c1, final_entity = u.c2, stitched_at = u.c3 \
+             FROM ({}) AS u WHERE catalog_final_entities.id = u.c0",
+            json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Int])
+        );
+        for chunk in updates.chunks(STITCH_CHUNK / 2) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if !inserts.is_empty() {
+        let _sp = timing::span("s.ins_final");
+        let sql = format!(
+            "INSERT INTO catalog_final_entities (id, entity_id, entity_ref, kind, namespace, name, hash, final_entity, stitched_at) {}",
+            json_rows(
+                pg,
+                1,
+                &[Col::Int, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Text, Col::Int]
+            )
+        );
+        for chunk in inserts.chunks(STITCH_CHUNK / 2) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if !search_added.is_empty() {
+        let _sp = timing::span("s.ins_search");
+        let sql = format!(
+            "INSERT INTO catalog_search (entity, key, value, original_value) {}",
+            json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
+        );
+        for chunk in search_added.chunks(SEARCH_ROWS) {
+            sqlx::query(&sql)
+                .bind(to_json(chunk))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    let _sp = timing::span("s.commit");
     tx.commit().await?;
-    Ok(finals.len())
+    Ok(changed)
 }
-
-/// Search rows per insert statement.
-const SEARCH_ROWS: usize = 5000;
 
 /// Turn a processed entity into its final form.
 fn build_final(

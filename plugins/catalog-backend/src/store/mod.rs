@@ -23,7 +23,7 @@ pub fn is_postgres(conn: &AnyConnection) -> bool {
 /// A subquery of the strings of the JSON array bound as `$n` (for `x IN (…)`).
 pub fn json_strings(pg: bool, n: usize) -> String {
     if pg {
-        format!("SELECT json_array_elements_text(${n}::json)")
+        format!("SELECT jsonb_array_elements_text(${n}::jsonb)")
     } else {
         format!("SELECT value FROM json_each(${n})")
     }
@@ -32,7 +32,7 @@ pub fn json_strings(pg: bool, n: usize) -> String {
 /// A subquery of the integers of the JSON array bound as `$n` (for `x IN (…)`).
 pub fn json_ints(pg: bool, n: usize) -> String {
     if pg {
-        format!("SELECT json_array_elements_text(${n}::json)::bigint")
+        format!("SELECT jsonb_array_elements_text(${n}::jsonb)::bigint")
     } else {
         format!("SELECT value FROM json_each(${n})")
     }
@@ -62,7 +62,7 @@ pub fn json_rows(pg: bool, n: usize, cols: &[Col]) -> String {
         .collect();
     if pg {
         format!(
-            "SELECT {} FROM json_array_elements(${n}::json) AS j",
+            "SELECT {} FROM jsonb_array_elements(${n}::jsonb) AS j",
             exprs.join(", ")
         )
     } else {
