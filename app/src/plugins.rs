@@ -9,6 +9,7 @@ pub fn plugins() -> Vec<Box<dyn FrontendPlugin>> {
         Box::new(plugin_home::HomePlugin),
         Box::new(plugin_catalog::CatalogPlugin),
         Box::new(plugin_scaffolder::ScaffolderPlugin),
+        Box::new(plugin_butler::ButlerPlugin),
         Box::new(plugin_auth::AuthPlugin),
         Box::new(plugin_auth::ProfilePlugin),
     ]

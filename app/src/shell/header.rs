@@ -1,7 +1,8 @@
 //! The top bar: product name, theme toggle and the signed-in user's menu.
 
+use frontend_plugin_api::use_plugin_registry;
 use leptos::prelude::*;
-use portal_ui::Icon;
+use portal_ui::{ExtensionBoundary, Icon};
 
 use super::theme::{use_theme, Theme};
 use super::user_menu::UserMenu;
@@ -17,6 +18,7 @@ pub fn Header() -> impl IntoView {
             </a>
             <div class="topbar-spacer"></div>
             <div class="topbar-actions">
+                <HeaderItems />
                 <ThemeToggle />
                 <div class="identity-slot" data-testid="identity-slot">
                     <UserMenu />
@@ -24,6 +26,22 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// Plugins' header items (e.g. the Butler "Demo cluster" badge), in registration order.
+#[component]
+fn HeaderItems() -> impl IntoView {
+    use_plugin_registry()
+        .header_items()
+        .map(|(plugin, item)| {
+            let view = item.view;
+            view! {
+                <ExtensionBoundary plugin=plugin extension=format!("header-item:{plugin}/{}", item.id)>
+                    {view()}
+                </ExtensionBoundary>
+            }
+        })
+        .collect_view()
 }
 
 /// The light/dark switch (also shown on the sign-in page).

@@ -16,6 +16,8 @@ pub enum Extension {
     EntityContent(EntityContentExtension),
     /// A card on the overview tab of catalog entity pages.
     EntityCard(EntityCardExtension),
+    /// A small item in the header bar (badges, indicators), left of the theme toggle.
+    HeaderItem(HeaderItemExtension),
 }
 
 /// A routed page.
@@ -68,6 +70,15 @@ pub struct EntityCardExtension {
     pub view: fn(Entity) -> AnyView,
 }
 
+/// A small item in the header bar, e.g. the Butler plugin's "Demo cluster" badge.
+#[derive(Clone)]
+pub struct HeaderItemExtension {
+    /// Id, unique within the plugin (same syntax as plugin ids).
+    pub id: &'static str,
+    /// Renders the item (keep it compact; render nothing when there is nothing to say).
+    pub view: fn() -> AnyView,
+}
+
 impl Extension {
     /// The extension id for plugin `plugin`: `page:<plugin>`, `nav-item:<plugin>`,
     /// `entity-content:<plugin>/<id>` or `entity-card:<plugin>/<id>`.
@@ -77,6 +88,7 @@ impl Extension {
             Extension::NavItem(_) => format!("nav-item:{plugin}"),
             Extension::EntityContent(c) => format!("entity-content:{plugin}/{}", c.id),
             Extension::EntityCard(c) => format!("entity-card:{plugin}/{}", c.id),
+            Extension::HeaderItem(h) => format!("header-item:{plugin}/{}", h.id),
         }
     }
 }

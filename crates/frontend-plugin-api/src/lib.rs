@@ -32,7 +32,8 @@ mod routing;
 
 pub use api::{provide_api_client, use_api, ApiClient, ApiError};
 pub use extension::{
-    EntityCardExtension, EntityContentExtension, Extension, NavItemExtension, PageExtension,
+    EntityCardExtension, EntityContentExtension, Extension, HeaderItemExtension, NavItemExtension,
+    PageExtension,
 };
 pub use filter::{EntityFilter, FilterError};
 pub use identity::{provide_identity, use_identity, SignedInUser};

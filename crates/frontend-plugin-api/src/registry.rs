@@ -9,7 +9,8 @@ use leptos::prelude::{provide_context, use_context};
 use portal_types::{is_valid_plugin_id, Entity, PLUGIN_ID_PATTERN};
 
 use crate::extension::{
-    EntityCardExtension, EntityContentExtension, Extension, NavItemExtension, PageExtension,
+    EntityCardExtension, EntityContentExtension, Extension, HeaderItemExtension, NavItemExtension,
+    PageExtension,
 };
 use crate::routing::page_matches;
 use crate::FrontendPlugin;
@@ -161,6 +162,11 @@ impl PluginRegistry {
                             });
                         }
                     }
+                    Extension::HeaderItem(h) => {
+                        if !is_valid_plugin_id(h.id) {
+                            errors.push(RegistryError::InvalidExtensionId(ext_id.clone()));
+                        }
+                    }
                 }
             }
         }
@@ -193,6 +199,14 @@ impl PluginRegistry {
     pub fn nav_items(&self) -> impl Iterator<Item = (&'static str, &NavItemExtension)> + '_ {
         self.each(|e| match e {
             Extension::NavItem(n) => Some(n),
+            _ => None,
+        })
+    }
+
+    /// `(plugin id, header item)` for every header item, in registration order.
+    pub fn header_items(&self) -> impl Iterator<Item = (&'static str, &HeaderItemExtension)> + '_ {
+        self.each(|e| match e {
+            Extension::HeaderItem(h) => Some(h),
             _ => None,
         })
     }
