@@ -5,7 +5,7 @@
 //! differ from those of the stored final entity are deleted and inserted.
 
 use super::timing;
-use crate::store::{is_postgres, json_rows, json_strings, now_ms, sha256_hex, to_json, Col};
+use crate::store::{in_ints, in_strings, is_postgres, json_rows, now_ms, sha256_hex, to_json, Col};
 use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
@@ -63,8 +63,8 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
          (SELECT COUNT(*) FROM catalog_refresh_refs x WHERE x.target_entity_ref = r.entity_ref), \
          f.hash, f.final_entity \
          FROM catalog_refresh_state r LEFT JOIN catalog_final_entities f ON f.id = r.id \
-         WHERE r.entity_ref IN ({}) AND r.processed_entity IS NOT NULL",
-        json_strings(pg, 1)
+         WHERE {} AND r.processed_entity IS NOT NULL",
+        in_strings(pg, "r.entity_ref", 1)
     );
     let mut cands = Vec::new();
     for row in sqlx::query(&sql)
@@ -90,8 +90,8 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
     }
     let sp = timing::span("s.rels");
     let sql = format!(
-        "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE source_entity_ref IN ({})",
-        json_strings(pg, 1)
+        "SELECT source_entity_ref, type, target_entity_ref FROM catalog_relations WHERE {}",
+        in_strings(pg, "source_entity_ref", 1)
     );
     let cand_refs: Vec<&str> = cands.iter().map(|c| c.entity_ref.as_str()).collect();
     let mut rels: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
@@ -196,9 +196,13 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
         let _sp = timing::span("s.del_search");
         let rows = json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text]);
         let sql = if pg {
+            // The `= ANY` on the entities makes the planner probe the entity index
+            // instead of hash-joining the whole table.
             format!(
-                "DELETE FROM catalog_search s USING ({rows}) AS u WHERE s.entity = u.c0 AND s.key = u.c1 \
-                 AND s.value IS NOT DISTINCT FROM u.c2 AND s.original_value IS NOT DISTINCT FROM u.c3"
+                "DELETE FROM catalog_search s USING ({rows}) AS u WHERE {} AND s.entity = u.c0 \
+                 AND s.key = u.c1 AND s.value IS NOT DISTINCT FROM u.c2 \
+                 AND s.original_value IS NOT DISTINCT FROM u.c3",
+                in_ints(pg, "s.entity", 2)
             )
         } else {
             format!(
@@ -208,10 +212,13 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
             )
         };
         for chunk in search_removed.chunks(SEARCH_ROWS) {
-            sqlx::query(&sql)
-                .bind(to_json(chunk))
-                .execute(&mut *tx)
-                .await?;
+            let mut q = sqlx::query(&sql).bind(to_json(chunk));
+            if pg {
+                let mut ids: Vec<i64> = chunk.iter().map(|r| r.0).collect();
+                ids.dedup();
+                q = q.bind(to_json(&ids));
+            }
+            q.execute(&mut *tx).await?;
         }
     }
     if !updates.is_empty() {

@@ -20,21 +20,23 @@ pub fn is_postgres(conn: &AnyConnection) -> bool {
 // the SQL text is the same for any number of rows (sqlx keeps one prepared statement),
 // there is no per-value bind overhead, and no parameter-count limit applies.
 
-/// A subquery of the strings of the JSON array bound as `$n` (for `x IN (…)`).
-pub fn json_strings(pg: bool, n: usize) -> String {
+/// `{col} IN (the strings of the JSON array bound as $n)`. On PostgreSQL this is
+/// `= ANY(ARRAY(…))`, which the planner turns into index probes; an `IN (SELECT …)`
+/// over a set-returning function becomes a hash join over the whole table.
+pub fn in_strings(pg: bool, col: &str, n: usize) -> String {
     if pg {
-        format!("SELECT jsonb_array_elements_text(${n}::jsonb)")
+        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))")
     } else {
-        format!("SELECT value FROM json_each(${n})")
+        format!("{col} IN (SELECT value FROM json_each(${n}))")
     }
 }
 
-/// A subquery of the integers of the JSON array bound as `$n` (for `x IN (…)`).
-pub fn json_ints(pg: bool, n: usize) -> String {
+/// `{col} IN (the integers of the JSON array bound as $n)` (see [`in_strings`]).
+pub fn in_ints(pg: bool, col: &str, n: usize) -> String {
     if pg {
-        format!("SELECT jsonb_array_elements_text(${n}::jsonb)::bigint")
+        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint))")
     } else {
-        format!("SELECT value FROM json_each(${n})")
+        format!("{col} IN (SELECT value FROM json_each(${n}))")
     }
 }
 

@@ -2,7 +2,7 @@
 //! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
 
 use super::{
-    is_postgres, json_ints, json_rows, json_strings, placeholders, to_json, Col, CHUNK,
+    in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK,
 };
 
 /// Rows per bulk (JSON-parameter) statement.
@@ -69,8 +69,8 @@ pub async fn claim_due(
         .collect::<Result<_, _>>()?;
     if !rows.is_empty() {
         let sql = format!(
-            "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND entity_id IN ({})",
-            json_strings(is_postgres(conn), 3)
+            "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND {}",
+            in_strings(is_postgres(conn), "entity_id", 3)
         );
         let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
         sqlx::query(&sql)
@@ -118,6 +118,10 @@ pub struct Incoming {
     pub location_key: Option<String>,
 }
 
+
+/// A refresh-state row to insert: id, ref, location key, unprocessed JSON, parent, next
+/// update time, created time.
+type NewStateRow<'a> = (String, &'a str, &'a str, &'a str, Option<&'a str>, i64, i64);
 /// Insert new entities and update changed ones (scheduling them now). An existing entity
 /// with a different non-empty location key is a conflict: it is left alone and a
 /// message is returned for it. Returns, per input, `None` (accepted) or the conflict.
@@ -144,8 +148,8 @@ pub async fn upsert_unprocessed(
     let refs: Vec<&str> = seen.keys().copied().collect();
     let mut existing: HashMap<String, (Option<String>, String)> = HashMap::new();
     let sql = format!(
-        "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE entity_ref IN ({})",
-        json_strings(pg, 1)
+        "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE {}",
+        in_strings(pg, "entity_ref", 1)
     );
     for chunk in refs.chunks(BULK) {
         for row in sqlx::query(&sql)
@@ -156,7 +160,7 @@ pub async fn upsert_unprocessed(
             existing.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
         }
     }
-    let mut inserts: Vec<(String, &str, &str, &str, Option<&str>, i64, i64)> = Vec::new();
+    let mut inserts: Vec<NewStateRow<'_>> = Vec::new();
     let mut updates: Vec<(&str, &str, Option<&str>, &str)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if result[i].is_some() {
@@ -369,8 +373,8 @@ pub async fn unprocessed_hashes(
     entity_ids: &[&str],
 ) -> Result<HashMap<String, String>, sqlx::Error> {
     let sql = format!(
-        "SELECT entity_id, unprocessed_hash FROM catalog_refresh_state WHERE entity_id IN ({})",
-        json_strings(is_postgres(conn), 1)
+        "SELECT entity_id, unprocessed_hash FROM catalog_refresh_state WHERE {}",
+        in_strings(is_postgres(conn), "entity_id", 1)
     );
     let mut out = HashMap::new();
     for chunk in entity_ids.chunks(BULK) {
@@ -391,8 +395,8 @@ pub async fn parents_with_refs(
     parents: &[&str],
 ) -> Result<HashSet<String>, sqlx::Error> {
     let sql = format!(
-        "SELECT DISTINCT source_entity_ref FROM catalog_refresh_refs WHERE source_entity_ref IN ({})",
-        json_strings(is_postgres(conn), 1)
+        "SELECT DISTINCT source_entity_ref FROM catalog_refresh_refs WHERE {}",
+        in_strings(is_postgres(conn), "source_entity_ref", 1)
     );
     let mut out = HashSet::new();
     for chunk in parents.chunks(BULK) {
@@ -414,8 +418,8 @@ pub async fn relations_of(
 ) -> Result<HashMap<String, HashSet<Relation>>, sqlx::Error> {
     let sql = format!(
         "SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM catalog_relations \
-         WHERE originating_entity_id IN ({})",
-        json_strings(is_postgres(conn), 1)
+         WHERE {}",
+        in_strings(is_postgres(conn), "originating_entity_id", 1)
     );
     let mut out: HashMap<String, HashSet<Relation>> = HashMap::new();
     for chunk in entity_ids.chunks(BULK) {
@@ -456,8 +460,8 @@ pub async fn set_relations(
     }
     let pg = is_postgres(conn);
     let sql = format!(
-        "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
-        json_strings(pg, 1)
+        "DELETE FROM catalog_relations WHERE {}",
+        in_strings(pg, "originating_entity_id", 1)
     );
     for chunk in changes.chunks(BULK) {
         let ids: Vec<&str> = chunk.iter().map(|c| c.0).collect();
@@ -569,8 +573,8 @@ pub async fn delete_entities(
     for chunk in refs.chunks(BULK) {
         let refs_json = to_json(chunk);
         let sql = format!(
-            "SELECT id, entity_id FROM catalog_refresh_state WHERE entity_ref IN ({})",
-            json_strings(pg, 1)
+            "SELECT id, entity_id FROM catalog_refresh_state WHERE {}",
+            in_strings(pg, "entity_ref", 1)
         );
         let mut ids: Vec<i64> = Vec::new();
         let mut uids: Vec<String> = Vec::new();
@@ -585,8 +589,8 @@ pub async fn delete_entities(
         if !ids.is_empty() {
             let (ids, uids) = (to_json(&ids), to_json(&uids));
             let sql = format!(
-                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE originating_entity_id IN ({})",
-                json_strings(pg, 1)
+                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE {}",
+                in_strings(pg, "originating_entity_id", 1)
             );
             for row in sqlx::query(&sql).bind(&uids).fetch_all(&mut *conn).await? {
                 let s: String = row.try_get(0)?;
@@ -595,8 +599,8 @@ pub async fn delete_entities(
                 }
             }
             let sql = format!(
-                "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
-                json_strings(pg, 1)
+                "DELETE FROM catalog_relations WHERE {}",
+                in_strings(pg, "originating_entity_id", 1)
             );
             sqlx::query(&sql).bind(&uids).execute(&mut *conn).await?;
             for (table, col) in [
@@ -604,14 +608,14 @@ pub async fn delete_entities(
                 ("catalog_final_entities", "id"),
                 ("catalog_refresh_state", "id"),
             ] {
-                let sql = format!("DELETE FROM {table} WHERE {col} IN ({})", json_ints(pg, 1));
+                let sql = format!("DELETE FROM {table} WHERE {}", in_ints(pg, col, 1));
                 sqlx::query(&sql).bind(&ids).execute(&mut *conn).await?;
             }
         }
         for col in ["target_entity_ref", "source_entity_ref"] {
             let sql = format!(
-                "DELETE FROM catalog_refresh_refs WHERE {col} IN ({})",
-                json_strings(pg, 1)
+                "DELETE FROM catalog_refresh_refs WHERE {}",
+                in_strings(pg, col, 1)
             );
             sqlx::query(&sql).bind(&refs_json).execute(&mut *conn).await?;
         }
