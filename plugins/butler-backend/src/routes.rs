@@ -62,6 +62,9 @@ pub struct ClusterList {
     /// The Kubernetes user the request impersonated.
     #[serde(rename = "impersonatedAs")]
     pub impersonated_as: String,
+    /// The Kubernetes groups it impersonated.
+    #[serde(rename = "impersonatedGroups")]
+    pub impersonated_groups: Vec<String>,
 }
 
 impl ClusterSummary {
@@ -181,6 +184,7 @@ async fn list_clusters(
     Ok(Json(ClusterList {
         items: items.iter().map(ClusterSummary::of).collect(),
         impersonated_as: user,
+        impersonated_groups: groups,
     }))
 }
 

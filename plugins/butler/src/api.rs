@@ -58,11 +58,33 @@ pub struct ClusterList {
     pub items: Vec<Cluster>,
     /// Kubernetes user the portal impersonated.
     pub impersonated_as: String,
+    /// Kubernetes groups the portal impersonated.
+    #[serde(default)]
+    pub impersonated_groups: Vec<String>,
+}
+
+/// `GET /api/butler/clusters/{namespace}/{name}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ClusterDetail {
+    /// The summary row.
+    pub summary: Cluster,
+    /// The TenantCluster resource as the API server returned it.
+    pub resource: serde_json::Value,
 }
 
 /// The connection status.
 pub async fn status(api: ApiClient) -> Result<Status, ApiError> {
     api.get_json("/api/butler/status").await
+}
+
+/// One cluster (as the signed-in user).
+pub async fn cluster(
+    api: ApiClient,
+    namespace: String,
+    name: String,
+) -> Result<ClusterDetail, ApiError> {
+    api.get_json(&format!("/api/butler/clusters/{namespace}/{name}"))
+        .await
 }
 
 /// The clusters the signed-in user may read.
