@@ -37,11 +37,11 @@ pub mod extension;
 pub mod extract;
 pub mod kubernetes;
 pub mod permission;
-pub mod readiness;
-pub mod signin;
-pub mod scaffolder;
 mod plugin;
+pub mod readiness;
 mod registry;
+pub mod scaffolder;
+pub mod signin;
 
 pub use async_trait::async_trait;
 pub use auth::{Caller, Identity, MaybeCaller};

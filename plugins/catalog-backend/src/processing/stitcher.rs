@@ -111,7 +111,17 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
     let now = now_ms();
     let mut changed = 0;
     // (id, entity_id, ref, kind, namespace, name, hash, final JSON, stitched_at)
-    type NewRow = (i64, String, String, String, String, String, String, String, i64);
+    type NewRow = (
+        i64,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+    );
     let mut inserts: Vec<NewRow> = Vec::new();
     // (id, hash, final JSON, stitched_at)
     let mut updates: Vec<(i64, String, String, i64)> = Vec::new();
@@ -171,17 +181,7 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
                     .map(|p| (p.kind, p.namespace, p.name))
                     .unwrap_or_default();
                 search_added.extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
-                inserts.push((
-                    c.id,
-                    c.entity_id,
-                    c.entity_ref,
-                    k,
-                    ns,
-                    n,
-                    hash,
-                    json,
-                    now,
-                ));
+                inserts.push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
             }
         }
     }

@@ -73,9 +73,7 @@ impl Sql {
             }
             (None, None) => {
                 let k = self.bind(c.key.clone());
-                format!(
-                    "f.id IN (SELECT s.entity FROM catalog_search s WHERE s.key = {k})"
-                )
+                format!("f.id IN (SELECT s.entity FROM catalog_search s WHERE s.key = {k})")
             }
             (None, Some(values)) => {
                 let k = self.bind(c.key.clone());
