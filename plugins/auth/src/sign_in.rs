@@ -114,7 +114,7 @@ pub fn SignInPage(
                                             <strong>"Guest mode"</strong>
                                             " signs you in as the local development user "
                                             <code>"user:development/guest"</code>
-                                            ". It belongs to no team, so you can browse everything but change only what is open to every user. Guest sign-in is meant for development and demos and is turned off in production."
+                                            ". What it may change depends on the teams that user entity belongs to in the catalog (in the demo: payments operators); without one it can only browse. Guest sign-in is meant for development and demos and is turned off in production."
                                         </p>
                                     })}
                                 }.into_any()
