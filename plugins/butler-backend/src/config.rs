@@ -172,3 +172,74 @@ pub async fn explicit_config(url: &str, k: &KubernetesConfig) -> Result<kube::Co
         .await
         .map_err(|e| e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(v: serde_json::Value) -> ButlerConfig {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[tokio::test]
+    async fn should_build_an_explicit_config_with_token() {
+        let c = cfg(
+            serde_json::json!({"kubernetes": {"url": "https://k8s.example:6443", "token": "abc", "insecureSkipTlsVerify": true}}),
+        );
+        let Source::Config(config, origin) = resolve(&c, false).await.unwrap() else {
+            panic!("expected a config")
+        };
+        assert_eq!(config.cluster_url.to_string(), "https://k8s.example:6443/");
+        assert!(config.accept_invalid_certs);
+        assert!(config.auth_info.token.is_some());
+        assert!(origin.contains("k8s.example"));
+    }
+
+    #[tokio::test]
+    async fn should_reject_mixed_or_incomplete_sections() {
+        let both = cfg(serde_json::json!({"kubernetes": {"url": "https://x", "kubeconfig": "/k"}}));
+        assert!(resolve(&both, false).await.is_err());
+        let token_only = cfg(serde_json::json!({"kubernetes": {"token": "t"}}));
+        let err = resolve(&token_only, false).await.err().unwrap().to_string();
+        assert!(err.contains("butler.kubernetes"), "{err}");
+        assert!(serde_json::from_value::<ButlerConfig>(
+            serde_json::json!({"kubernetes": {"urll": "x"}})
+        )
+        .is_err());
+    }
+
+    #[tokio::test]
+    async fn should_read_a_kubeconfig_file_and_select_a_context() {
+        let dir = std::env::temp_dir().join(format!("butler-kubeconfig-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        std::fs::write(
+            &path,
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster: {server: 'http://127.0.0.1:1111'}\n- name: b\n  cluster: {server: 'http://127.0.0.1:2222'}\ncontexts:\n- name: a\n  context: {cluster: a, user: u}\n- name: b\n  context: {cluster: b, user: u}\ncurrent-context: a\nusers:\n- name: u\n  user: {}\n",
+        )
+        .unwrap();
+        let c = cfg(serde_json::json!({"kubernetes": {"kubeconfig": path, "context": "b"}}));
+        let Source::Config(config, _) = resolve(&c, false).await.unwrap() else {
+            panic!("expected a config")
+        };
+        assert_eq!(config.cluster_url.port_u16(), Some(2222));
+        let c = cfg(serde_json::json!({"kubernetes": {"kubeconfig": path}}));
+        let Source::Config(config, _) = resolve(&c, true).await.unwrap() else {
+            panic!("expected a config")
+        };
+        assert_eq!(
+            config.cluster_url.port_u16(),
+            Some(1111),
+            "explicit config wins over --demo"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn should_use_the_emulator_in_demo_mode_without_a_section() {
+        assert!(matches!(
+            resolve(&ButlerConfig::default(), true).await.unwrap(),
+            Source::Emulator
+        ));
+    }
+}

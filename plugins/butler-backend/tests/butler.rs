@@ -7,7 +7,7 @@ use backend_plugin_api::auth::{Identity, Principal};
 use backend_plugin_api::permission::{PermissionService, Role};
 use backend_plugin_api::readiness::{CheckStatus, ReadinessExtensionPoint};
 use backend_plugin_api::signin::SignInProvidersExtensionPoint;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube_emulator::{Emulator, EmulatorConfig};
 use plugin_butler_backend::ButlerBackendPlugin;
 use plugin_butler_common::{Team, TenantCluster};
@@ -215,6 +215,52 @@ both_engines!(
         assert_eq!(u["spec"]["profile"]["email"], "carol@acme.example");
         assert_eq!(u["spec"]["memberOf"], json!(["payments"]));
 
+        // A malformed TenantCluster (after the CRD's schema was loosened, as a different
+        // Butler version might) is skipped: it neither reaches the catalog nor stops the
+        // watch, and the cluster list leaves it out.
+        let crd_ar = ApiResource {
+            group: "apiextensions.k8s.io".into(),
+            version: "v1".into(),
+            api_version: "apiextensions.k8s.io/v1".into(),
+            kind: "CustomResourceDefinition".into(),
+            plural: "customresourcedefinitions".into(),
+        };
+        let crds: Api<DynamicObject> = Api::all_with(admin(&emu), &crd_ar);
+        let mut crd = crds
+            .get("tenantclusters.butler.butlerlabs.dev")
+            .await
+            .unwrap();
+        crd.data["spec"]["versions"][0]["schema"]["openAPIV3Schema"] =
+            json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+        crds.replace(
+            "tenantclusters.butler.butlerlabs.dev",
+            &PostParams::default(),
+            &crd,
+        )
+        .await
+        .unwrap();
+        let raw: Api<DynamicObject> = Api::namespaced_with(
+            admin(&emu),
+            "payments",
+            &ApiResource::erase::<TenantCluster>(&()),
+        );
+        let broken: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "butler.butlerlabs.dev/v1alpha1", "kind": "TenantCluster",
+            "metadata": {"name": "payments-broken", "namespace": "payments"},
+            "spec": {"kubernetesVersion": 7, "workers": {"replicas": "three"}}
+        }))
+        .unwrap();
+        raw.create(&PostParams::default(), &broken).await.unwrap();
+        let carol = test_token("user:default/carol", &[]);
+        let list = be.get_as("/api/butler/clusters", &carol).await;
+        assert_eq!(list.status, 200);
+        assert_eq!(
+            list.json()["items"].as_array().unwrap().len(),
+            2,
+            "{:?}",
+            list.json()
+        );
+
         // A new TenantCluster shows within 2 s; its deletion removes the entity within 2 s.
         let api: Api<TenantCluster> = Api::namespaced(admin(&emu), "payments");
         let tc: TenantCluster = serde_json::from_value(json!({
@@ -243,6 +289,9 @@ both_engines!(
                 .is_none()
         })
         .await;
+        assert!(entity(&be, "resource/default/payments-broken")
+            .await
+            .is_none());
         println!(
             "{}",
             json!({"catalog_create_ms": appeared.as_millis() as u64, "catalog_delete_ms": removed.as_millis() as u64})
