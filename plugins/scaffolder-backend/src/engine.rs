@@ -25,6 +25,9 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+/// Most iterations of one `each:` step.
+pub const MAX_EACH: usize = 10_000;
+
 /// The `scaffolder` configuration section.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -453,84 +456,44 @@ impl Scaffolder {
             .await?
             .ok_or_else(|| ApiError::not_found(format!("Task {id} does not exist")))?;
         self.may_control(user, task.created_by.as_deref())?;
-        let message = format!("Task cancelled by {}", user.user_entity_ref);
-        match task.status {
-            TaskStatus::Open => {
-                if store::transition(&self.db, id, &[TaskStatus::Open], TaskStatus::Cancelled)
-                    .await?
-                {
-                    self.pending
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .remove(id);
-                    self.emit(
-                        id,
-                        EventType::Cancelled,
-                        EventBody {
-                            message: message.clone(),
-                            status: Some(TaskStatus::Cancelled),
-                            ..Default::default()
-                        },
-                    )
-                    .await;
-                    self.emit(
-                        id,
-                        EventType::Completion,
-                        EventBody {
-                            message: "Run completed with status: cancelled".into(),
-                            status: Some(TaskStatus::Cancelled),
-                            ..Default::default()
-                        },
-                    )
-                    .await;
-                }
-                Ok(TaskStatus::Cancelled)
-            }
-            TaskStatus::Processing => {
-                let token = self
-                    .running
+        if task.status.is_final() {
+            return Ok(task.status);
+        }
+        let cancelled = EventBody {
+            message: format!("Task cancelled by {}", user.user_entity_ref),
+            ..Default::default()
+        };
+        let completion = EventBody {
+            message: "Run completed with status: cancelled".into(),
+            status: Some(TaskStatus::Cancelled),
+            ..Default::default()
+        };
+        let token = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned();
+        self.emit(id, EventType::Cancelled, cancelled).await;
+        match token {
+            // Our worker runs it: it stops, marks the steps and completes the task.
+            Some(t) => t.cancel(),
+            // Not started yet, or running on a replica that died: finish it here.
+            None => {
+                self.pending
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .get(id)
-                    .cloned();
-                self.emit(
-                    id,
-                    EventType::Cancelled,
-                    EventBody {
-                        message,
-                        ..Default::default()
-                    },
-                )
-                .await;
-                match token {
-                    Some(t) => t.cancel(),
-                    None => {
-                        // Running on another replica or orphaned: finish it here.
-                        if store::transition(
-                            &self.db,
-                            id,
-                            &[TaskStatus::Processing],
-                            TaskStatus::Cancelled,
-                        )
-                        .await?
-                        {
-                            self.emit(
-                                id,
-                                EventType::Completion,
-                                EventBody {
-                                    message: "Run completed with status: cancelled".into(),
-                                    status: Some(TaskStatus::Cancelled),
-                                    ..Default::default()
-                                },
-                            )
-                            .await;
-                        }
+                    .remove(id);
+                for from in [TaskStatus::Open, TaskStatus::Processing] {
+                    if store::finish(&self.db, id, from, TaskStatus::Cancelled, &completion).await?
+                    {
+                        break;
                     }
                 }
-                Ok(TaskStatus::Cancelled)
+                let _ = self.events.send(id.to_string());
             }
-            other => Ok(other),
         }
+        Ok(TaskStatus::Cancelled)
     }
 
     /// `POST /v2/tasks/:id/retry`: run a failed or cancelled task again (same id), with
@@ -616,31 +579,38 @@ impl Scaffolder {
     }
 
     async fn fail_interrupted(&self, id: &str, message: &str) {
-        if let Ok(true) =
-            store::transition(&self.db, id, &[TaskStatus::Processing], TaskStatus::Failed).await
-        {
-            self.emit(
-                id,
-                EventType::Log,
-                EventBody {
-                    message: message.into(),
-                    status: Some(TaskStatus::Failed),
-                    ..Default::default()
-                },
-            )
-            .await;
-            self.emit(
-                id,
-                EventType::Completion,
-                EventBody {
-                    message: "Run completed with status: failed".into(),
-                    status: Some(TaskStatus::Failed),
-                    error: Some(json!({"name": "Error", "message": message})),
-                    ..Default::default()
-                },
-            )
-            .await;
+        match store::get_task(&self.db, id).await {
+            Ok(Some(t)) if t.status == TaskStatus::Processing => {}
+            _ => return,
         }
+        let _ = store::append_event(
+            &self.db,
+            id,
+            EventType::Log,
+            &EventBody {
+                message: message.into(),
+                ..Default::default()
+            },
+        )
+        .await;
+        let body = EventBody {
+            message: "Run completed with status: failed".into(),
+            status: Some(TaskStatus::Failed),
+            error: Some(json!({"name": "Error", "message": message})),
+            ..Default::default()
+        };
+        if let Err(e) = store::finish(
+            &self.db,
+            id,
+            TaskStatus::Processing,
+            TaskStatus::Failed,
+            &body,
+        )
+        .await
+        {
+            tracing::warn!(task = id, error = %e, "cannot mark an interrupted task failed");
+        }
+        let _ = self.events.send(id.to_string());
     }
 
     /// Periodically fail `processing` tasks whose worker stopped sending heartbeats
@@ -683,12 +653,25 @@ impl Scaffolder {
     }
 
     async fn run_task(self: &Arc<Self>, id: &str) {
-        match store::transition(&self.db, id, &[TaskStatus::Open], TaskStatus::Processing).await {
-            Ok(true) => {}
-            _ => return,
-        }
-        let Ok(Some(task)) = store::get_task(&self.db, id).await else {
-            return;
+        // Register the cancel token before claiming, so a cancel racing the claim is seen.
+        let cancel = CancellationToken::new();
+        self.running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), cancel.clone());
+        let claimed = matches!(
+            store::transition(&self.db, id, &[TaskStatus::Open], TaskStatus::Processing).await,
+            Ok(true)
+        );
+        let task = match store::get_task(&self.db, id).await {
+            Ok(Some(task)) if claimed => task,
+            _ => {
+                self.running
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(id);
+                return;
+            }
         };
         let pending = self
             .pending
@@ -702,11 +685,6 @@ impl Scaffolder {
                 identity_of(task.created_by.as_deref().unwrap_or("user:default/unknown")),
             ),
         };
-        let cancel = CancellationToken::new();
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.to_string(), cancel.clone());
         let workspace = self.work_root.join(id);
         let _ = std::fs::remove_dir_all(&workspace);
         let heartbeat = cancel.child_token();
@@ -781,10 +759,10 @@ impl Scaffolder {
         let _ = store::set_state(&self.db, id, &state).await;
         log.close();
         let _ = writer.await;
-        if let Err(e) = store::transition(&self.db, id, &[TaskStatus::Processing], status).await {
+        if let Err(e) = store::finish(&self.db, id, TaskStatus::Processing, status, &body).await {
             tracing::warn!(task = id, error = %e, "cannot store final task status");
         }
-        self.emit(id, EventType::Completion, body).await;
+        let _ = self.events.send(id.to_string());
     }
 
     /// `POST /v2/dry-run`: run a template in a throw-away workspace, with its files given
@@ -973,8 +951,19 @@ impl RunLog {
         let log = Self::new(LogTarget::Task(tx), &svc, secrets);
         let id = task_id.to_string();
         let writer = tokio::spawn(async move {
-            while let Some((t, body)) = rx.recv().await {
-                svc.emit(&id, t, body).await;
+            // Write what has queued up in one transaction, then notify listeners.
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 256 {
+                    match rx.try_recv() {
+                        Ok(e) => batch.push(e),
+                        Err(_) => break,
+                    }
+                }
+                if let Err(e) = store::append_events(&svc.db, &id, &batch).await {
+                    tracing::warn!(task = %id, error = %e, "cannot store task events");
+                }
+                let _ = svc.events.send(id.clone());
             }
         });
         (log, writer)
@@ -1301,6 +1290,16 @@ impl Run<'_> {
                     .render_value(each, &context(base_ctx))
                     .map_err(|e| StepError::Failed(format!("cannot evaluate each: {e}")))?
                     .unwrap_or(Value::Null);
+                let len = match &items {
+                    Value::Array(a) => a.len(),
+                    Value::Object(o) => o.len(),
+                    _ => 0,
+                };
+                if len > MAX_EACH {
+                    return Err(StepError::Failed(format!(
+                        "each has {len} items; at most {MAX_EACH} are allowed"
+                    )));
+                }
                 match items {
                     Value::Array(a) => a
                         .into_iter()

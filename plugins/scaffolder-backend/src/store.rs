@@ -139,6 +139,45 @@ pub async fn transition(
     Ok(res.rows_affected() > 0)
 }
 
+/// Finish a run atomically: move the task from `from` to `status` and append its
+/// `completion` event in one transaction, so a reader never sees one without the other.
+/// Returns whether the task was in `from`.
+pub async fn finish(
+    db: &Database,
+    id: &str,
+    from: TaskStatus,
+    status: TaskStatus,
+    completion: &EventBody,
+) -> Result<bool, sqlx::Error> {
+    let ts = now();
+    let mut tx = db.pool().begin().await?;
+    let moved = sqlx::query(
+        "UPDATE scaffolder_tasks SET status = $1, last_heartbeat_at = $2, completed_at = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(status.as_str())
+    .bind(ts.clone())
+    .bind(ts.clone())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        > 0;
+    if moved {
+        sqlx::query(
+            "INSERT INTO scaffolder_task_events (task_id, event_type, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(EventType::Completion.as_str())
+        .bind(serde_json::to_string(completion).unwrap_or_default())
+        .bind(ts)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
 /// Record that the worker is alive.
 pub async fn heartbeat(db: &Database, id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE scaffolder_tasks SET last_heartbeat_at = $1 WHERE id = $2")
@@ -183,6 +222,28 @@ pub async fn append_event(
         created_at,
         body: body.clone(),
     })
+}
+
+/// Append several events in one transaction (fewer write transactions on SQLite, where
+/// writers queue for one lock).
+pub async fn append_events(
+    db: &Database,
+    task_id: &str,
+    events: &[(EventType, EventBody)],
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.pool().begin().await?;
+    for (event_type, body) in events {
+        sqlx::query(
+            "INSERT INTO scaffolder_task_events (task_id, event_type, body, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(task_id)
+        .bind(event_type.as_str())
+        .bind(serde_json::to_string(body).unwrap_or_default())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
 }
 
 /// Events of a task with an id greater than `after`, oldest first.

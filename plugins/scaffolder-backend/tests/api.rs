@@ -636,3 +636,45 @@ both_engines!(should_fail_interrupted_tasks_on_restart, |db| async move {
     assert!(Harness::messages(&events)[0].contains("marked failed on restart"));
     assert_eq!(events.last().unwrap()["type"], "completion");
 });
+
+both_engines!(should_cancel_a_queued_task, |db| async move {
+    let h = Harness::start_with(db, json!({"concurrency": 1})).await;
+    let running = h
+        .create_ok("template:default/slow", json!({}), &user())
+        .await;
+    h.wait_status(&running, &["processing"]).await;
+    let queued = h
+        .create_ok("template:default/slow", json!({"seconds": 0}), &user())
+        .await;
+    assert_eq!(h.task(&queued).await["status"], "open");
+    let c =
+        h.be.post_json_as(
+            &format!("/api/scaffolder/v2/tasks/{queued}/cancel"),
+            &json!({}),
+            &user(),
+        )
+        .await;
+    assert_eq!(c.status, 200);
+    let t = h.wait_status(&queued, &["cancelled"]).await;
+    assert_eq!(t["status"], "cancelled");
+    let events = h.events(&queued).await;
+    let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, vec!["cancelled", "completion"]);
+    // Cancelling a finished task changes nothing.
+    let again =
+        h.be.post_json_as(
+            &format!("/api/scaffolder/v2/tasks/{queued}/cancel"),
+            &json!({}),
+            &user(),
+        )
+        .await;
+    assert_eq!(again.json()["status"], "cancelled");
+    assert_eq!(h.events(&queued).await.len(), 2);
+    h.be.post_json_as(
+        &format!("/api/scaffolder/v2/tasks/{running}/cancel"),
+        &json!({}),
+        &user(),
+    )
+    .await;
+    h.wait_status(&running, &["cancelled"]).await;
+});
