@@ -14,6 +14,7 @@
 pub mod actions;
 pub mod catalog;
 pub mod engine;
+pub mod openapi;
 pub mod router;
 pub mod store;
 pub mod templating;

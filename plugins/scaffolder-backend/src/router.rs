@@ -38,6 +38,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v2/tasks/{id}/eventstream", get(event_stream))
         .route("/v2/tasks/{id}/events", get(events_long_poll))
         .route("/v2/dry-run", post(dry_run))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
         .with_state(state)
 }
 

@@ -229,6 +229,12 @@ both_engines!(should_serve_parameter_schema_and_actions, |db| async move {
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
+    let doc =
+        h.be.get_as("/api/scaffolder/openapi.json", &user())
+            .await
+            .json();
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert!(doc["paths"]["/v2/tasks/{id}/eventstream"].is_object());
     let fetch = actions
         .as_array()
         .unwrap()
