@@ -16,11 +16,11 @@ use crate::store::{now_ms, sha256_hex};
 use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
 use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use plugin_catalog_common::EntityRef;
 use processor::Processor;
 use serde_json::Value;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -201,6 +201,7 @@ impl Engine {
         mutation: Mutation,
     ) -> Result<(), CatalogMutationError> {
         let now = now_ms();
+        let _sp = timing::span("m.mutate");
         let mut w = self.writer().await.map_err(db_err)?;
         let mut tx = sqlx::Connection::begin(&mut *w).await.map_err(db_err)?;
         let (added, removed_refs, full) = match mutation {
@@ -341,6 +342,7 @@ impl Engine {
             }
             total += rows.len();
             let t0 = std::time::Instant::now();
+            let sp = timing::span("p.process");
             let mut outputs = Vec::with_capacity(rows.len());
             for row in &rows {
                 let out = match serde_json::from_str::<Value>(&row.unprocessed) {
@@ -355,6 +357,7 @@ impl Engine {
                 };
                 outputs.push(out);
             }
+            drop(sp);
             let t1 = std::time::Instant::now();
             let stitch = self.write_batch(&rows, outputs, now).await?;
             self.defer_stitch(stitch);
@@ -396,7 +399,7 @@ impl Engine {
         pending.sort();
         let t = std::time::Instant::now();
         let mut w = self.writer().await?;
-        stitcher::stitch(&mut w, &pending).await?;
+        stitcher::stitch(&self.db, &mut w, &pending).await?;
         if timing::enabled() {
             eprintln!("stitch {} {:?}", pending.len(), t.elapsed());
             timing::report("  stitch phases");
@@ -413,7 +416,7 @@ impl Engine {
         }
         let affected = state::delete_subtrees(&mut tx, &orphans).await?;
         tx.commit().await?;
-        stitcher::stitch(&mut w, &affected.into_iter().collect::<Vec<_>>()).await?;
+        stitcher::stitch(&self.db, &mut w, &affected.into_iter().collect::<Vec<_>>()).await?;
         Ok(())
     }
 
@@ -429,7 +432,7 @@ impl Engine {
         let mut stitch_now = Vec::new();
         let mut later: HashSet<String> = HashSet::new();
         // What the batch needs from the database, read in bulk up front.
-        let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let refs: Vec<&str> = rows.iter().map(|r| r.entity_ref.as_str()).collect();
         let sp = timing::span("w.read");
         let mut current = state::unprocessed_hashes(&mut tx, &ids).await?;
@@ -438,16 +441,16 @@ impl Engine {
         drop(sp);
         // Entities whose unprocessed version a child upsert of this batch changed.
         let mut touched: HashSet<String> = HashSet::new();
-        let mut relation_changes: Vec<(&str, Vec<&state::Relation>)> = Vec::new();
-        let mut processed: Vec<(&str, String, String, String)> = Vec::new();
+        let mut relation_changes: Vec<(i64, Vec<&state::Relation>)> = Vec::new();
+        let mut processed: Vec<(i64, String, String, String)> = Vec::new();
         let no_relations = HashSet::new();
         for (row, out) in rows.iter().zip(outputs.iter()) {
             // A newer unprocessed version arrived meanwhile: it is due again, skip.
             if touched.contains(&row.entity_ref) {
-                let fresh = state::unprocessed_hashes(&mut tx, &[row.entity_id.as_str()]).await?;
+                let fresh = state::unprocessed_hashes(&mut tx, &[row.id]).await?;
                 current.extend(fresh);
             }
-            match current.get(&row.entity_id) {
+            match current.get(&row.id) {
                 Some(h) if *h == row.unprocessed_hash => {}
                 _ => continue,
             }
@@ -523,7 +526,7 @@ impl Engine {
                 }
             }
             let old = old_relations
-                .remove(&row.entity_id)
+                .remove(&row.id)
                 .unwrap_or_else(|| no_relations.clone());
             let new: HashSet<&state::Relation> = out.relations.iter().collect();
             let same = old.len() == new.len() && new.iter().all(|r| old.contains(*r));
@@ -531,10 +534,10 @@ impl Engine {
                 let new_owned: HashSet<state::Relation> = out.relations.iter().cloned().collect();
                 let affected = state::changed_relation_refs(&old, &new_owned);
                 later.extend(affected.into_iter().filter(|r| *r != row.entity_ref));
-                relation_changes.push((&row.entity_id, new.into_iter().collect()));
+                relation_changes.push((row.id, new.into_iter().collect()));
             }
             processed.push((
-                &row.entity_id,
+                row.id,
                 entity_json,
                 result_hash,
                 serde_json::to_string(&errors).unwrap_or_default(),

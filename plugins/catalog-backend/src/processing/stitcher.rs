@@ -10,6 +10,7 @@ use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
 use serde_json::{json, Map, Value};
+use backend_plugin_api::Database;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -45,16 +46,67 @@ const STITCH_CHUNK: usize = 1000;
 /// Search rows per insert/delete statement.
 const SEARCH_ROWS: usize = 5000;
 
-/// Stitch the entities with these refs. Returns how many final rows changed.
-pub async fn stitch(conn: &mut AnyConnection, refs: &[String]) -> Result<usize, sqlx::Error> {
+/// Stitch the entities with these refs, writing on `writer`. Returns how many final rows
+/// changed.
+///
+/// Chunks are pipelined: while one is written (a transaction on `writer`), the next one
+/// is read and built on another connection of `db`'s pool. Chunks are disjoint and
+/// stitching only writes the final and search rows of the chunk's own entities, so the
+/// reads do not depend on the concurrent write.
+pub async fn stitch(
+    db: &Database,
+    writer: &mut AnyConnection,
+    refs: &[String],
+) -> Result<usize, sqlx::Error> {
+    let chunks: Vec<Vec<String>> = refs.chunks(STITCH_CHUNK).map(<[_]>::to_vec).collect();
     let mut changed_total = 0;
-    for chunk in refs.chunks(STITCH_CHUNK) {
-        changed_total += stitch_chunk(conn, chunk).await?;
+    if chunks.len() <= 1 {
+        for chunk in &chunks {
+            let p = prepare(writer, chunk).await?;
+            changed_total += apply(writer, p).await?;
+        }
+        return Ok(changed_total);
+    }
+    let mut reader = db.pool().acquire().await?;
+    let mut next = Some(prepare(&mut reader, &chunks[0]).await?);
+    let mut reader = Some(reader);
+    for i in 0..chunks.len() {
+        let Some(current) = next.take() else { break };
+        let upcoming = match (chunks.get(i + 1).cloned(), reader.take()) {
+            (Some(chunk), Some(mut r)) => Some(tokio::spawn(async move {
+                let p = prepare(&mut r, &chunk).await;
+                (r, p)
+            })),
+            _ => None,
+        };
+        changed_total += apply(writer, current).await?;
+        if let Some(task) = upcoming {
+            let (r, p) = task
+                .await
+                .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+            reader = Some(r);
+            next = Some(p?);
+        }
     }
     Ok(changed_total)
 }
 
-async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize, sqlx::Error> {
+/// The writes of one chunk.
+#[derive(Default)]
+struct Prepared {
+    changed: usize,
+    /// New final rows: (id, entity_id, ref, kind, namespace, name, hash, JSON, stitched_at).
+    inserts: Vec<NewRow>,
+    /// Changed final rows: (id, hash, JSON, stitched_at).
+    updates: Vec<(i64, String, String, i64)>,
+    search_added: Vec<(i64, String, Option<String>, Option<String>)>,
+    search_removed: Vec<(i64, String, Option<String>, Option<String>)>,
+}
+
+type NewRow = (i64, String, String, String, String, String, String, String, i64);
+
+/// Read and build one chunk.
+async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, sqlx::Error> {
     let pg = is_postgres(conn);
 
     let sp = timing::span("s.cands");
@@ -86,7 +138,7 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
     }
     drop(sp);
     if cands.is_empty() {
-        return Ok(0);
+        return Ok(Prepared::default());
     }
     let sp = timing::span("s.rels");
     let sql = format!(
@@ -109,24 +161,7 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
 
     let sp = timing::span("s.build");
     let now = now_ms();
-    let mut changed = 0;
-    // (id, entity_id, ref, kind, namespace, name, hash, final JSON, stitched_at)
-    type NewRow = (
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-    );
-    let mut inserts: Vec<NewRow> = Vec::new();
-    // (id, hash, final JSON, stitched_at)
-    let mut updates: Vec<(i64, String, String, i64)> = Vec::new();
-    let mut search_added: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
-    let mut search_removed: Vec<(i64, String, Option<String>, Option<String>)> = Vec::new();
+    let mut p = Prepared::default();
     for c in cands {
         let Ok(mut entity) = serde_json::from_str::<Value>(&c.processed) else {
             continue;
@@ -152,7 +187,7 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
         if let Some(m) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
             m.insert("etag".into(), Value::String(hash[..32].to_string()));
         }
-        changed += 1;
+        p.changed += 1;
         let rows = search_rows(&entity);
         let json = serde_json::to_string(&entity).unwrap_or_default();
         match c.old {
@@ -165,32 +200,48 @@ async fn stitch_chunk(conn: &mut AnyConnection, refs: &[String]) -> Result<usize
                 let new: HashSet<&SearchRow> = rows.iter().collect();
                 for r in &old {
                     if !new.contains(r) {
-                        search_removed.push((c.id, r.0.clone(), r.1.clone(), r.2.clone()));
+                        p.search_removed
+                            .push((c.id, r.0.clone(), r.1.clone(), r.2.clone()));
                     }
                 }
                 for r in rows {
                     if !old.contains(&r) {
-                        search_added.push((c.id, r.0, r.1, r.2));
+                        p.search_added.push((c.id, r.0, r.1, r.2));
                     }
                 }
-                updates.push((c.id, hash, json, now));
+                p.updates.push((c.id, hash, json, now));
             }
             None => {
                 let (k, ns, n) = EntityRef::parse(&c.entity_ref, None, None)
                     .ok()
                     .map(|p| (p.kind, p.namespace, p.name))
                     .unwrap_or_default();
-                search_added.extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
-                inserts.push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
+                p.search_added
+                    .extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
+                p.inserts.push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
             }
         }
     }
     // Writing in index order keeps the index pages touched together.
-    search_added.sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
+    p.search_added
+        .sort_by(|a, b| (&a.1, &a.2).cmp(&(&b.1, &b.2)));
     drop(sp);
-    if changed == 0 {
+    Ok(p)
+}
+
+/// Write one chunk in a transaction. Returns how many final rows changed.
+async fn apply(conn: &mut AnyConnection, p: Prepared) -> Result<usize, sqlx::Error> {
+    if p.changed == 0 {
         return Ok(0);
     }
+    let pg = is_postgres(conn);
+    let Prepared {
+        changed,
+        inserts,
+        updates,
+        search_added,
+        search_removed,
+    } = p;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
     if !search_removed.is_empty() {
         let _sp = timing::span("s.del_search");
