@@ -43,7 +43,7 @@ CREATE TABLE catalog_relations (
     target_entity_ref TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX catalog_relations_origin_idx ON catalog_relations (originating_entity);
-CREATE INDEX catalog_relations_source_idx ON catalog_relations (source_entity_ref);
+CREATE INDEX catalog_relations_source_idx ON catalog_relations (source_entity_ref, type, target_entity_ref);
 
 -- `id` is catalog_refresh_state.id.
 CREATE TABLE catalog_final_entities (

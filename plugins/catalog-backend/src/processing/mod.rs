@@ -42,7 +42,7 @@ const WRITER_CHECKPOINT_PAGES: usize = 16 * 1024;
 /// SQLite discards a connection's page cache whenever another connection wrote, so
 /// cycling through the pool would start every batch with a cold cache; a single writer
 /// keeps its (larger) cache warm across batches.
-struct Writer<'a>(tokio::sync::MutexGuard<'a, Option<PoolConnection<Any>>>);
+pub(crate) struct Writer<'a>(tokio::sync::MutexGuard<'a, Option<PoolConnection<Any>>>);
 
 impl std::ops::Deref for Writer<'_> {
     type Target = AnyConnection;
@@ -154,7 +154,12 @@ impl Engine {
     }
 
     /// Lock the writer connection (connecting, or reconnecting when it broke).
-    async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
+    ///
+    /// Every write to the catalog tables goes through it: besides keeping the cache warm,
+    /// a write on another connection would wait for the writer's transaction with
+    /// SQLite's 5 s busy timeout (a bulk stitch is one long transaction), while waiting
+    /// for this lock has no timeout.
+    pub(crate) async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
         let mut slot = self.writer.lock().await;
         if let Some(c) = slot.as_mut() {
             if sqlx::Connection::ping(&mut **c).await.is_err() {
@@ -285,8 +290,7 @@ impl Engine {
 
     /// Schedule entities (by ref) for processing now, and wake the loop.
     pub async fn schedule(&self, refs: &[String]) -> Result<u64, sqlx::Error> {
-        let mut conn = self.db.pool().acquire().await?;
-        let n = state::schedule_now(&mut conn, refs).await?;
+        let n = state::schedule_now(&mut *self.writer().await?, refs).await?;
         self.wake();
         Ok(n)
     }

@@ -58,6 +58,56 @@ pub async fn stitch(
     writer: &mut AnyConnection,
     refs: &[String],
 ) -> Result<usize, sqlx::Error> {
+    if !bulk_mode(writer, refs.len()).await? {
+        return stitch_chunks(db, writer, refs).await;
+    }
+    let _sp = timing::span("s.bulk");
+    let mut tx = sqlx::Connection::begin(&mut *writer).await?;
+    sqlx::query(&format!("DROP INDEX {SEARCH_KEY_VALUE_INDEX}"))
+        .execute(&mut *tx)
+        .await?;
+    let changed = stitch_chunks(db, &mut tx, refs).await?;
+    let sp = timing::span("s.create_index");
+    sqlx::query(&format!(
+        "CREATE INDEX {SEARCH_KEY_VALUE_INDEX} ON catalog_search {SEARCH_KEY_VALUE_COLUMNS}"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    drop(sp);
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// The (key, value) index of `catalog_search`, as created by the migrations.
+const SEARCH_KEY_VALUE_INDEX: &str = "catalog_search_key_value_idx";
+const SEARCH_KEY_VALUE_COLUMNS: &str = "(key, value, original_value, entity)";
+
+/// Stitches at least this large may rebuild the search index (SQLite).
+const BULK_MIN: usize = 5000;
+
+/// Whether to stitch in bulk mode: on SQLite, when stitching at least as many entities as
+/// there are final rows (a first ingest, or a large share of the catalog), the whole
+/// stitch is one transaction that drops the (key, value) search index and creates it
+/// again at the end: sorting the rows once is much cheaper than inserting each into a
+/// large B-tree at a random place. Readers keep their snapshot (WAL) meanwhile.
+async fn bulk_mode(conn: &mut AnyConnection, n: usize) -> Result<bool, sqlx::Error> {
+    if is_postgres(conn) || n < BULK_MIN {
+        return Ok(false);
+    }
+    let existing: i64 = sqlx::query("SELECT COUNT(*) FROM catalog_final_entities")
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get(0)?;
+    Ok(existing as usize <= n)
+}
+
+/// Stitch chunk by chunk (each chunk in its own transaction, or savepoint when `writer`
+/// is in a transaction already).
+async fn stitch_chunks(
+    db: &Database,
+    writer: &mut AnyConnection,
+    refs: &[String],
+) -> Result<usize, sqlx::Error> {
     let chunks: Vec<Vec<String>> = refs.chunks(STITCH_CHUNK).map(<[_]>::to_vec).collect();
     let mut changed_total = 0;
     if chunks.len() <= 1 {

@@ -59,7 +59,7 @@ pub fn json_rows(pg: bool, n: usize, cols: &[Col]) -> String {
         .map(|(i, c)| match (pg, c) {
             (true, Col::Text) => format!("j ->> {i} AS c{i}"),
             (true, Col::Int) => format!("(j ->> {i})::bigint AS c{i}"),
-            (false, _) => format!("j.value ->> {i} AS c{i}"),
+            (false, _) => format!("json_extract(j.value, '$[{i}]') AS c{i}"),
         })
         .collect();
     if pg {
