@@ -1,4 +1,4 @@
-//! `cargo xtask bench [startup|catalog|all]`: figures as JSON on stdout. Never fails on
+//! `cargo xtask bench [startup|catalog|emulator|butler|all]`: figures as JSON on stdout. Never fails on
 //! timing; only a build or start failure is an error.
 
 use crate::portal::Instance;
@@ -32,6 +32,13 @@ pub fn bench(args: &[String]) -> Result<()> {
         report.insert(
             "emulator".into(),
             example_json("kube-emulator", "bench", &[])?,
+        );
+    }
+    if matches!(what, "butler" | "all") {
+        // CR change → catalog entity change, through watch, provider and catalog processing.
+        report.insert(
+            "butler".into(),
+            example_json("plugin-butler-backend", "catalog_latency", &[])?,
         );
     }
     println!("{}", serde_json::to_string_pretty(&Value::Object(report))?);

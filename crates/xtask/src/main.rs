@@ -6,7 +6,7 @@
 //!   integration tests on SQLite and a throwaway PostgreSQL, SPA build, e2e in Chromium.
 //!   Ends with `N passed, N failed`.
 //! * `cargo xtask e2e`: only the SPA/binary builds and the browser suite.
-//! * `cargo xtask bench [startup|catalog|emulator|all]`: print JSON figures (never fails on timing).
+//! * `cargo xtask bench [startup|catalog|emulator|butler|all]`: print JSON figures (never fails on timing).
 //! * `cargo xtask crds`: write the Butler CRD YAML to `deploy/crds/`.
 
 mod bench;
@@ -51,7 +51,7 @@ const HELP: &str = "\
   run    install missing tools, build the web app, start the portal (SQLite, demo data) on :7007
   test   the whole test suite (fmt, clippy, wasm, unit+integration on SQLite and PostgreSQL, e2e)
   e2e    build and run only the browser end-to-end suite
-  bench  print performance figures as JSON: bench [startup|catalog|emulator|all]
+  bench  print performance figures as JSON: bench [startup|catalog|emulator|butler|all]
   crds   write the Butler CustomResourceDefinitions to deploy/crds/";
 
 /// `cargo xtask crds`: regenerate `deploy/crds/` from the typed CRDs in butler-common.
