@@ -80,15 +80,16 @@ impl Connection {
         self.service.clone()
     }
 
-    /// Ask the API server for its version and whether the portal's credentials may read the
-    /// Butler kinds; update the status.
+    /// Ask the API server for its version and whether the portal's credentials may list
+    /// TenantClusters in all namespaces (what the watch caches need); update the status.
     pub async fn probe(&self) -> KubernetesStatus {
         let Some(client) = self.service.clone() else {
             return self.status();
         };
         let result = tokio::time::timeout(Duration::from_secs(5), async {
             let info = client.apiserver_version().await.map_err(describe)?;
-            let api: kube::Api<plugin_butler_common::Team> = kube::Api::all(client.clone());
+            let api: kube::Api<plugin_butler_common::TenantCluster> =
+                kube::Api::all(client.clone());
             api.list_metadata(&kube::api::ListParams::default().limit(1))
                 .await
                 .map_err(describe)?;

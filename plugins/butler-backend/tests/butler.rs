@@ -405,3 +405,37 @@ both_engines!(
         assert_eq!(be.get_as("/api/catalog/entities", &token).await.status, 200);
     }
 );
+
+both_engines!(
+    should_degrade_when_the_portal_is_not_authorized,
+    |db| async move {
+        // The portal's own identity may not list TenantClusters (no admin group, no grants).
+        let emu = Emulator::start(EmulatorConfig {
+            seed_demo: true,
+            rbac: kube_emulator::RbacConfig {
+                default_user: "system:serviceaccount:butler:portal".into(),
+                default_groups: vec![],
+                admin_groups: Default::default(),
+                ..Default::default()
+            },
+            ..EmulatorConfig::for_tests()
+        })
+        .await
+        .unwrap();
+        let be = backend(db, &emu.url()).await;
+        let token = test_token("user:default/alice", &[]);
+        let st = be.get_as("/api/butler/status", &token).await.json();
+        assert_eq!(st["connected"], false, "{st}");
+        assert!(
+            st["message"].as_str().unwrap().contains("not allowed"),
+            "{st}"
+        );
+        let r = be.get_as("/api/butler/clusters", &token).await;
+        assert_eq!(r.status, 503);
+        assert_eq!(r.json()["error"]["name"], "ServiceUnavailableError");
+        let checks = be.extension::<ReadinessExtensionPoint>().run().await;
+        let (_, k) = checks.iter().find(|(n, _)| n == "kubernetes").unwrap();
+        assert_eq!(k.status, CheckStatus::Degraded);
+        emu.shutdown().await;
+    }
+);
