@@ -434,7 +434,13 @@ impl Scaffolder {
                     user: user.clone(),
                 },
             );
-        store::insert_task(&self.db, &id, &spec, &user.user_entity_ref).await?;
+        if let Err(e) = store::insert_task(&self.db, &id, &spec, &user.user_entity_ref).await {
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+            return Err(e.into());
+        }
         tracing::info!(target: "audit", event = "scaffolder.task.create", task = %id, user = %user.user_entity_ref, template = %entity_ref, "task created");
         self.clone().spawn(id.clone());
         Ok(id)
@@ -990,6 +996,19 @@ impl RunLog {
         out
     }
 
+    fn redact_value(&self, v: Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.redact(&s)),
+            Value::Array(a) => Value::Array(a.into_iter().map(|x| self.redact_value(x)).collect()),
+            Value::Object(o) => Value::Object(
+                o.into_iter()
+                    .map(|(k, x)| (k, self.redact_value(x)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     fn emit(&self, t: EventType, mut body: EventBody) {
         body.message = self.redact(&body.message);
         if body.message.len() > self.max_line {
@@ -1139,6 +1158,8 @@ impl Run<'_> {
                 return (Outcome::Failed(msg), state);
             }
         };
+        // The output is stored and shown: never let a secret through it.
+        let output = self.log.redact_value(output);
         state.output = Some(output.clone());
         (Outcome::Completed(output), state)
     }

@@ -420,6 +420,8 @@ both_engines!(should_never_store_or_log_secrets, |db| async move {
     h.wait_status(&id, &["completed", "failed"]).await;
     let msgs = Harness::messages(&h.events(&id).await);
     assert!(msgs.iter().any(|m| m.contains("token=***")), "{msgs:#?}");
+    let t = h.task(&id).await;
+    assert_eq!(t["state"]["output"]["text"][1]["content"], "key=***");
     // Nothing in the database contains the secret or the bearer token.
     use sqlx::Row;
     let pool = h.be.db().database().pool();

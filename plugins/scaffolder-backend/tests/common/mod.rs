@@ -62,6 +62,7 @@ spec:
       - {title: Open in catalog, icon: catalog, entityRef: '${{ steps.register.output.entityRef }}'}
     text:
       - {title: Where, content: '${{ steps.publish.output.path }}'}
+      - {title: Leak, content: 'key=${{ secrets.apiKey }}'}
 ---
 apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
