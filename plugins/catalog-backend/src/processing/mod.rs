@@ -16,11 +16,11 @@ use crate::store::{now_ms, sha256_hex};
 use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
 use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use plugin_catalog_common::EntityRef;
 use processor::Processor;
 use serde_json::Value;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -30,6 +30,9 @@ use tokio_util::sync::CancellationToken;
 
 /// Entities processed per batch.
 const BATCH: usize = 500;
+
+/// During a long processing drain, stitch what is pending at least this often.
+const STITCH_FLUSH_SECS: u64 = 30;
 
 /// SQLite page cache of the writer connection, in KiB (other connections keep the
 /// default 2 MiB).
@@ -374,8 +377,10 @@ impl Engine {
                 );
             }
             // Stitch once the queue is drained, so an entity touched by many others in
-            // a bulk ingest is stitched once; very long drains still show progress.
-            if last_flush.elapsed() > Duration::from_secs(15) {
+            // a bulk ingest is stitched once; very long drains still show progress (every
+            // STITCH_FLUSH_SECS: an entity stitched early is stitched again when later
+            // entities add relations to it).
+            if last_flush.elapsed() > Duration::from_secs(STITCH_FLUSH_SECS) {
                 timing::report("write phases");
                 self.flush_stitch().await?;
                 last_flush = std::time::Instant::now();

@@ -6,11 +6,11 @@
 
 use super::timing;
 use crate::store::{in_ints, in_strings, is_postgres, json_rows, now_ms, sha256_hex, to_json, Col};
-use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
 use serde_json::{json, Map, Value};
+use backend_plugin_api::Database;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -58,23 +58,96 @@ pub async fn stitch(
     writer: &mut AnyConnection,
     refs: &[String],
 ) -> Result<usize, sqlx::Error> {
+    let mut sink = Sink {
+        table: "catalog_search",
+        deferred: None,
+    };
     if !bulk_mode(writer, refs.len()).await? {
-        return stitch_chunks(db, writer, refs).await;
+        return stitch_chunks(db, writer, refs, &mut sink).await;
     }
     let _sp = timing::span("s.bulk");
+    let pg = is_postgres(writer);
     let mut tx = sqlx::Connection::begin(&mut *writer).await?;
-    sqlx::query(&format!("DROP INDEX {SEARCH_KEY_VALUE_INDEX}"))
+    let changed = if pg {
+        // Fill a copy without indexes, index it, and swap it in: DROP INDEX would lock
+        // readers out for the whole stitch, DROP TABLE only for the swap.
+        for sql in [
+            format!("DROP TABLE IF EXISTS {BULK_TABLE}"),
+            format!("CREATE TABLE {BULK_TABLE} (LIKE catalog_search)"),
+            format!("INSERT INTO {BULK_TABLE} SELECT * FROM catalog_search"),
+        ] {
+            sqlx::query(&sql)
+                .persistent(false)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sink = Sink {
+            table: BULK_TABLE,
+            deferred: Some(Vec::new()),
+        };
+        let changed = stitch_chunks(db, &mut tx, refs, &mut sink).await?;
+        let removed = sink.deferred.take().unwrap_or_default();
+        if !removed.is_empty() {
+            let sql = format!(
+                "DELETE FROM {BULK_TABLE} s USING ({}) AS u WHERE s.entity = u.c0 AND s.key = u.c1 \
+                 AND s.value IS NOT DISTINCT FROM u.c2 AND s.original_value IS NOT DISTINCT FROM u.c3",
+                json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
+            );
+            sqlx::query(&sql)
+                .bind(to_json(&removed))
+                .execute(&mut *tx)
+                .await?;
+        }
+        let _sp = timing::span("s.create_index");
+        for sql in [
+            // The new table has no statistics yet.
+            format!("ANALYZE {BULK_TABLE}"),
+            "ANALYZE catalog_final_entities".to_string(),
+            "SET LOCAL maintenance_work_mem = '128MB'".to_string(),
+            format!("CREATE INDEX {BULK_TABLE}_kv ON {BULK_TABLE} {SEARCH_KEY_VALUE_COLUMNS}"),
+            format!("CREATE INDEX {BULK_TABLE}_entity ON {BULK_TABLE} (entity)"),
+            "DROP TABLE catalog_search".to_string(),
+            format!("ALTER TABLE {BULK_TABLE} RENAME TO catalog_search"),
+            format!("ALTER INDEX {BULK_TABLE}_kv RENAME TO {SEARCH_KEY_VALUE_INDEX}"),
+            format!("ALTER INDEX {BULK_TABLE}_entity RENAME TO catalog_search_entity_idx"),
+        ] {
+            sqlx::query(&sql)
+                .persistent(false)
+                .execute(&mut *tx)
+                .await?;
+        }
+        changed
+    } else {
+        sqlx::query(&format!("DROP INDEX {SEARCH_KEY_VALUE_INDEX}"))
+            .execute(&mut *tx)
+            .await?;
+        let changed = stitch_chunks(db, &mut tx, refs, &mut sink).await?;
+        let _sp = timing::span("s.create_index");
+        sqlx::query(&format!(
+            "CREATE INDEX {SEARCH_KEY_VALUE_INDEX} ON catalog_search {SEARCH_KEY_VALUE_COLUMNS}"
+        ))
         .execute(&mut *tx)
         .await?;
-    let changed = stitch_chunks(db, &mut tx, refs).await?;
-    let sp = timing::span("s.create_index");
-    sqlx::query(&format!(
-        "CREATE INDEX {SEARCH_KEY_VALUE_INDEX} ON catalog_search {SEARCH_KEY_VALUE_COLUMNS}"
-    ))
-    .execute(&mut *tx)
-    .await?;
-    drop(sp);
+        changed
+    };
     tx.commit().await?;
+    if pg {
+        // Index-only scans (counts, facets) need the visibility map of the new rows;
+        // autovacuum would set it within minutes. VACUUM cannot run in a transaction
+        // and does not block reads or writes.
+        let pool = db.pool().clone();
+        tokio::spawn(async move {
+            for table in ["catalog_final_entities", "catalog_search"] {
+                if let Err(e) = sqlx::query(&format!("VACUUM {table}"))
+                    .persistent(false)
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::debug!(error = %e, "VACUUM {table} after a bulk stitch failed");
+                }
+            }
+        });
+    }
     Ok(changed)
 }
 
@@ -82,16 +155,40 @@ pub async fn stitch(
 const SEARCH_KEY_VALUE_INDEX: &str = "catalog_search_key_value_idx";
 const SEARCH_KEY_VALUE_COLUMNS: &str = "(key, value, original_value, entity)";
 
-/// Stitches at least this large may rebuild the search index (SQLite).
+/// The search table a bulk stitch on PostgreSQL fills before swapping it in.
+const BULK_TABLE: &str = "catalog_search_bulk";
+
+/// A search row with its entity.
+type SearchKey = (i64, String, Option<String>, Option<String>);
+
+/// Where [`apply`] writes search rows.
+struct Sink {
+    /// The search table.
+    table: &'static str,
+    /// When set, removed rows are collected here (and deleted by the caller) instead of
+    /// deleted chunk by chunk (the bulk table has no index to find them).
+    deferred: Option<Vec<SearchKey>>,
+}
+
+/// Stitches at least this large may be bulk stitches (`CATALOG_BULK_MIN` overrides it,
+/// for tests).
 const BULK_MIN: usize = 5000;
 
-/// Whether to stitch in bulk mode: on SQLite, when stitching at least as many entities as
-/// there are final rows (a first ingest, or a large share of the catalog), the whole
-/// stitch is one transaction that drops the (key, value) search index and creates it
-/// again at the end: sorting the rows once is much cheaper than inserting each into a
-/// large B-tree at a random place. Readers keep their snapshot (WAL) meanwhile.
+/// Whether to stitch in bulk mode: when stitching at least as many entities as there are
+/// final rows (a first ingest, or a large share of the catalog), the whole stitch is one
+/// transaction that builds the search indexes once at the end instead of inserting each
+/// row into large B-trees at random places. On SQLite the (key, value) index is dropped
+/// and created again (readers keep their snapshot, WAL); on PostgreSQL a copy of the
+/// search table is filled, indexed and swapped in.
 async fn bulk_mode(conn: &mut AnyConnection, n: usize) -> Result<bool, sqlx::Error> {
-    if is_postgres(conn) || n < BULK_MIN {
+    static MIN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let min = *MIN.get_or_init(|| {
+        std::env::var("CATALOG_BULK_MIN")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(BULK_MIN)
+    });
+    if n < min.max(1) {
         return Ok(false);
     }
     let existing: i64 = sqlx::query("SELECT COUNT(*) FROM catalog_final_entities")
@@ -107,13 +204,14 @@ async fn stitch_chunks(
     db: &Database,
     writer: &mut AnyConnection,
     refs: &[String],
+    sink: &mut Sink,
 ) -> Result<usize, sqlx::Error> {
     let chunks: Vec<Vec<String>> = refs.chunks(STITCH_CHUNK).map(<[_]>::to_vec).collect();
     let mut changed_total = 0;
     if chunks.len() <= 1 {
         for chunk in &chunks {
             let p = prepare(writer, chunk).await?;
-            changed_total += apply(writer, p).await?;
+            changed_total += apply(writer, p, sink).await?;
         }
         return Ok(changed_total);
     }
@@ -129,7 +227,7 @@ async fn stitch_chunks(
             })),
             _ => None,
         };
-        changed_total += apply(writer, current).await?;
+        changed_total += apply(writer, current, sink).await?;
         if let Some(task) = upcoming {
             let (r, p) = task
                 .await
@@ -149,21 +247,11 @@ struct Prepared {
     inserts: Vec<NewRow>,
     /// Changed final rows: (id, hash, JSON, stitched_at).
     updates: Vec<(i64, String, String, i64)>,
-    search_added: Vec<(i64, String, Option<String>, Option<String>)>,
-    search_removed: Vec<(i64, String, Option<String>, Option<String>)>,
+    search_added: Vec<SearchKey>,
+    search_removed: Vec<SearchKey>,
 }
 
-type NewRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-);
+type NewRow = (i64, String, String, String, String, String, String, String, i64);
 
 /// Read and build one chunk.
 async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, sqlx::Error> {
@@ -278,8 +366,7 @@ async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, 
                     .unwrap_or_default();
                 p.search_added
                     .extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
-                p.inserts
-                    .push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
+                p.inserts.push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
             }
         }
     }
@@ -291,7 +378,11 @@ async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, 
 }
 
 /// Write one chunk in a transaction. Returns how many final rows changed.
-async fn apply(conn: &mut AnyConnection, p: Prepared) -> Result<usize, sqlx::Error> {
+async fn apply(
+    conn: &mut AnyConnection,
+    p: Prepared,
+    sink: &mut Sink,
+) -> Result<usize, sqlx::Error> {
     if p.changed == 0 {
         return Ok(0);
     }
@@ -303,23 +394,26 @@ async fn apply(conn: &mut AnyConnection, p: Prepared) -> Result<usize, sqlx::Err
         search_added,
         search_removed,
     } = p;
+    let table = sink.table;
     let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-    if !search_removed.is_empty() {
+    if let Some(deferred) = sink.deferred.as_mut() {
+        deferred.extend(search_removed);
+    } else if !search_removed.is_empty() {
         let _sp = timing::span("s.del_search");
         let rows = json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text]);
         let sql = if pg {
             // The `= ANY` on the entities makes the planner probe the entity index
             // instead of hash-joining the whole table.
             format!(
-                "DELETE FROM catalog_search s USING ({rows}) AS u WHERE {} AND s.entity = u.c0 \
+                "DELETE FROM {table} s USING ({rows}) AS u WHERE {} AND s.entity = u.c0 \
                  AND s.key = u.c1 AND s.value IS NOT DISTINCT FROM u.c2 \
                  AND s.original_value IS NOT DISTINCT FROM u.c3",
                 in_ints(pg, "s.entity", 2)
             )
         } else {
             format!(
-                "DELETE FROM catalog_search WHERE rowid IN (SELECT s.rowid FROM ({rows}) AS u \
-                 JOIN catalog_search s ON s.entity = u.c0 AND s.key = u.c1 \
+                "DELETE FROM {table} WHERE rowid IN (SELECT s.rowid FROM ({rows}) AS u \
+                 JOIN {table} s ON s.entity = u.c0 AND s.key = u.c1 \
                  AND s.value IS u.c2 AND s.original_value IS u.c3)"
             )
         };
@@ -367,7 +461,7 @@ async fn apply(conn: &mut AnyConnection, p: Prepared) -> Result<usize, sqlx::Err
     if !search_added.is_empty() {
         let _sp = timing::span("s.ins_search");
         let sql = format!(
-            "INSERT INTO catalog_search (entity, key, value, original_value) {}",
+            "INSERT INTO {table} (entity, key, value, original_value) {}",
             json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
         );
         for chunk in search_added.chunks(SEARCH_ROWS) {

@@ -1,7 +1,9 @@
 //! Processing state: `catalog_refresh_state` (unprocessed/processed entities, errors,
 //! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
 
-use super::{in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK};
+use super::{
+    in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK,
+};
 
 /// Rows per bulk (JSON-parameter) statement.
 pub const BULK: usize = 1000;
@@ -119,6 +121,7 @@ pub struct Incoming {
     pub location_key: Option<String>,
 }
 
+
 /// A refresh-state row to insert: id, ref, location key, unprocessed JSON, parent, next
 /// update time, created time.
 type NewStateRow<'a> = (String, &'a str, &'a str, &'a str, Option<&'a str>, i64, i64);
@@ -182,12 +185,7 @@ pub async fn upsert_unprocessed(
                     continue;
                 }
                 if *hash != it.hash {
-                    updates.push((
-                        &it.json,
-                        &it.hash,
-                        it.location_key.as_deref(),
-                        &it.entity_ref,
-                    ));
+                    updates.push((&it.json, &it.hash, it.location_key.as_deref(), &it.entity_ref));
                 }
             }
         }
@@ -296,6 +294,35 @@ pub async fn add_refs(
     Ok(())
 }
 
+/// The rows of `catalog_refresh_refs` (id, target) of `parent` with one of `targets`.
+/// Looked up by target only (few parents each) and filtered here: a provider emits
+/// every entity, so a lookup by parent would visit all of them.
+async fn refs_to(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[String],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let (col, val) = parent.column();
+    let sql = format!(
+        "SELECT id, {col}, target_entity_ref FROM catalog_refresh_refs WHERE {}",
+        in_strings(is_postgres(conn), "target_entity_ref", 1)
+    );
+    let mut out = Vec::new();
+    for chunk in targets.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let p: Option<String> = row.try_get(1)?;
+            if p.as_deref() == Some(val) {
+                out.push((row.try_get(0)?, row.try_get(2)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Remove specific refs of a parent.
 pub async fn remove_refs(
     conn: &mut AnyConnection,
@@ -305,14 +332,17 @@ pub async fn remove_refs(
     if targets.is_empty() {
         return Ok(());
     }
-    let (col, val) = parent.column();
+    let ids: Vec<i64> = refs_to(conn, parent, targets)
+        .await?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     let sql = format!(
-        "DELETE FROM catalog_refresh_refs WHERE {col} = $1 AND {}",
-        in_strings(is_postgres(conn), "target_entity_ref", 2)
+        "DELETE FROM catalog_refresh_refs WHERE {}",
+        in_ints(is_postgres(conn), "id", 1)
     );
-    for chunk in targets.chunks(BULK) {
+    for chunk in ids.chunks(BULK) {
         sqlx::query(&sql)
-            .bind(val)
             .bind(to_json(chunk))
             .execute(&mut *conn)
             .await?;
@@ -326,26 +356,14 @@ pub async fn existing_refs(
     parent: Parent<'_>,
     targets: &[String],
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let (col, val) = parent.column();
-    let mut out = HashSet::new();
     if targets.is_empty() {
-        return Ok(out);
+        return Ok(HashSet::new());
     }
-    let sql = format!(
-        "SELECT target_entity_ref FROM catalog_refresh_refs WHERE {col} = $1 AND {}",
-        in_strings(is_postgres(conn), "target_entity_ref", 2)
-    );
-    for chunk in targets.chunks(BULK) {
-        for row in sqlx::query(&sql)
-            .bind(val)
-            .bind(to_json(chunk))
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            out.insert(row.try_get(0)?);
-        }
-    }
-    Ok(out)
+    Ok(refs_to(conn, parent, targets)
+        .await?
+        .into_iter()
+        .map(|r| r.1)
+        .collect())
 }
 
 /// The emitter of refs.
@@ -613,10 +631,7 @@ pub async fn delete_entities(
                 "DELETE FROM catalog_refresh_refs WHERE {}",
                 in_strings(pg, col, 1)
             );
-            sqlx::query(&sql)
-                .bind(&refs_json)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&sql).bind(&refs_json).execute(&mut *conn).await?;
         }
     }
     Ok(affected)
