@@ -211,6 +211,10 @@ pub async fn start(cli: Cli, t0: Instant) -> Result<Started, StartupError> {
     );
     let token = shutdown.clone();
     let handle = tokio::spawn(async move {
+        // Small responses (SSE events, JSON) go out at once instead of waiting for Nagle.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let serve = axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -89,10 +89,7 @@ impl Engine {
             .map(|(t, target)| (t.clone(), self.normalize_spec(t, target)))
             .collect();
         {
-            // Writes go through the engine's writer (see `Engine::writer`); it is
-            // released before `mutate` takes it again.
-            let mut w = self.writer().await?;
-            let mut tx = sqlx::Connection::begin(&mut *w).await?;
+            let mut tx = self.db().pool().begin().await?;
             let existing = self.list_locations_with_source().await?;
             for (l, source) in &existing {
                 let keep = wanted
@@ -219,7 +216,7 @@ impl Engine {
             .bind(&loc.target)
             .bind(SOURCE_API)
             .bind(chrono::Utc::now().to_rfc3339())
-            .execute(&mut *self.writer().await?)
+            .execute(self.db().pool())
             .await
             .map_err(|e| {
                 if e.to_string().to_lowercase().contains("unique") {
@@ -254,7 +251,7 @@ impl Engine {
         }
         sqlx::query("DELETE FROM catalog_locations WHERE id = $1")
             .bind(id)
-            .execute(&mut *self.writer().await?)
+            .execute(self.db().pool())
             .await?;
         let r = location_entity_ref(&loc.location_type, &loc.target);
         self.mutate(

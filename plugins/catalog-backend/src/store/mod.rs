@@ -20,23 +20,21 @@ pub fn is_postgres(conn: &AnyConnection) -> bool {
 // the SQL text is the same for any number of rows (sqlx keeps one prepared statement),
 // there is no per-value bind overhead, and no parameter-count limit applies.
 
-/// `{col} IN (the strings of the JSON array bound as $n)`. On PostgreSQL this is
-/// `= ANY(ARRAY(…))`, which the planner turns into index probes; an `IN (SELECT …)`
-/// over a set-returning function becomes a hash join over the whole table.
-pub fn in_strings(pg: bool, col: &str, n: usize) -> String {
+/// A subquery of the strings of the JSON array bound as `$n` (for `x IN (…)`).
+pub fn json_strings(pg: bool, n: usize) -> String {
     if pg {
-        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))")
+        format!("SELECT json_array_elements_text(${n}::json)")
     } else {
-        format!("{col} IN (SELECT value FROM json_each(${n}))")
+        format!("SELECT value FROM json_each(${n})")
     }
 }
 
-/// `{col} IN (the integers of the JSON array bound as $n)` (see [`in_strings`]).
-pub fn in_ints(pg: bool, col: &str, n: usize) -> String {
+/// A subquery of the integers of the JSON array bound as `$n` (for `x IN (…)`).
+pub fn json_ints(pg: bool, n: usize) -> String {
     if pg {
-        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint))")
+        format!("SELECT json_array_elements_text(${n}::json)::bigint")
     } else {
-        format!("{col} IN (SELECT value FROM json_each(${n}))")
+        format!("SELECT value FROM json_each(${n})")
     }
 }
 
@@ -59,12 +57,12 @@ pub fn json_rows(pg: bool, n: usize, cols: &[Col]) -> String {
         .map(|(i, c)| match (pg, c) {
             (true, Col::Text) => format!("j ->> {i} AS c{i}"),
             (true, Col::Int) => format!("(j ->> {i})::bigint AS c{i}"),
-            (false, _) => format!("json_extract(j.value, '$[{i}]') AS c{i}"),
+            (false, _) => format!("j.value ->> {i} AS c{i}"),
         })
         .collect();
     if pg {
         format!(
-            "SELECT {} FROM jsonb_array_elements(${n}::jsonb) AS j",
+            "SELECT {} FROM json_array_elements(${n}::json) AS j",
             exprs.join(", ")
         )
     } else {
