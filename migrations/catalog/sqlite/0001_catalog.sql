@@ -34,15 +34,16 @@ CREATE INDEX catalog_refresh_refs_source_key_idx ON catalog_refresh_refs (source
 CREATE INDEX catalog_refresh_refs_source_ref_idx ON catalog_refresh_refs (source_entity_ref);
 CREATE INDEX catalog_refresh_refs_target_idx ON catalog_refresh_refs (target_entity_ref);
 
+-- `originating_entity` is the catalog_refresh_state.id of the entity whose processing
+-- emitted the relation.
 CREATE TABLE catalog_relations (
-    originating_entity_id TEXT NOT NULL,
+    originating_entity BIGINT NOT NULL,
     source_entity_ref TEXT NOT NULL,
     type TEXT NOT NULL,
     target_entity_ref TEXT NOT NULL
 );
-CREATE INDEX catalog_relations_origin_idx ON catalog_relations (originating_entity_id);
-CREATE INDEX catalog_relations_source_idx ON catalog_relations (source_entity_ref);
-CREATE INDEX catalog_relations_target_idx ON catalog_relations (target_entity_ref);
+CREATE INDEX catalog_relations_origin_idx ON catalog_relations (originating_entity);
+CREATE INDEX catalog_relations_source_idx ON catalog_relations (source_entity_ref, type, target_entity_ref);
 
 -- `id` is catalog_refresh_state.id.
 CREATE TABLE catalog_final_entities (

@@ -37,6 +37,9 @@ struct Args {
     /// Number of entities.
     #[arg(long, default_value_t = 10_000)]
     count: usize,
+    /// Keep the PostgreSQL database (its name is printed to stderr) for inspection.
+    #[arg(long)]
+    keep_database: bool,
     /// PostgreSQL server URL (a fresh database is created on it); defaults to
     /// TEST_DATABASE_URL or DATABASE_URL.
     #[arg(long)]
@@ -299,7 +302,7 @@ async fn main() {
         if (c, m) != (last_change.0, last_change.1) {
             last_change = (c, m, Instant::now());
         }
-        if c as usize >= n && last_change.2.elapsed() > Duration::from_millis(1500) {
+        if c as usize >= n && last_change.2.elapsed() > Duration::from_millis(5000) {
             break;
         }
         if t0.elapsed() > Duration::from_secs(1800) {
@@ -358,6 +361,10 @@ async fn main() {
     });
     println!("{out}");
     shutdown.cancel();
+    if let (true, Some((_, name))) = (args.keep_database, &admin_and_name) {
+        eprintln!("kept database {name}");
+        return;
+    }
     if let Some((admin, name)) = admin_and_name {
         db.pool().close().await;
         let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

@@ -89,7 +89,10 @@ impl Engine {
             .map(|(t, target)| (t.clone(), self.normalize_spec(t, target)))
             .collect();
         {
-            let mut tx = self.db().pool().begin().await?;
+            // Writes go through the engine's writer (see `Engine::writer`); it is
+            // released before `mutate` takes it again.
+            let mut w = self.writer().await?;
+            let mut tx = crate::store::begin_write(&mut *w).await?;
             let existing = self.list_locations_with_source().await?;
             for (l, source) in &existing {
                 let keep = wanted
@@ -216,7 +219,7 @@ impl Engine {
             .bind(&loc.target)
             .bind(SOURCE_API)
             .bind(chrono::Utc::now().to_rfc3339())
-            .execute(self.db().pool())
+            .execute(&mut *self.writer().await?)
             .await
             .map_err(|e| {
                 if e.to_string().to_lowercase().contains("unique") {
@@ -251,7 +254,7 @@ impl Engine {
         }
         sqlx::query("DELETE FROM catalog_locations WHERE id = $1")
             .bind(id)
-            .execute(self.db().pool())
+            .execute(&mut *self.writer().await?)
             .await?;
         let r = location_entity_ref(&loc.location_type, &loc.target);
         self.mutate(

@@ -8,6 +8,7 @@ pub mod placeholders;
 pub mod processor;
 pub mod reader;
 pub mod stitcher;
+pub mod timing;
 
 use crate::config::{CatalogConfig, OrphanStrategy};
 use crate::store::state::{self, Incoming, Parent, StateRow};
@@ -15,6 +16,8 @@ use crate::store::{now_ms, sha256_hex};
 use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
 use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use plugin_catalog_common::EntityRef;
 use processor::Processor;
 use serde_json::Value;
@@ -28,13 +31,42 @@ use tokio_util::sync::CancellationToken;
 /// Entities processed per batch.
 const BATCH: usize = 500;
 
+/// During a long processing drain, stitch what is pending at least this often.
+const STITCH_FLUSH_SECS: u64 = 30;
+
+/// SQLite page cache of the writer connection, in KiB (other connections keep the
+/// default 2 MiB).
+const WRITER_CACHE_KIB: usize = 32 * 1024;
+
+/// WAL pages between automatic checkpoints of the writer connection (SQLite).
+const WRITER_CHECKPOINT_PAGES: usize = 16 * 1024;
+
+/// The catalog's writer: every write runs under this lock on ONE long-lived connection.
+/// SQLite discards a connection's page cache whenever another connection wrote, so
+/// cycling through the pool would start every batch with a cold cache; a single writer
+/// keeps its (larger) cache warm across batches.
+pub(crate) struct Writer<'a>(tokio::sync::MutexGuard<'a, Option<PoolConnection<Any>>>);
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        self.0.as_deref().expect("writer connection")
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.0.as_deref_mut().expect("writer connection")
+    }
+}
+
 /// The catalog engine shared by the router, the loop and entity providers.
 pub struct Engine {
     db: Database,
     processor: Processor,
     cfg: CatalogConfig,
     root_dir: PathBuf,
-    write_lock: tokio::sync::Mutex<()>,
+    writer: tokio::sync::Mutex<Option<PoolConnection<Any>>>,
     wake: Notify,
     pending_stitch: Mutex<HashSet<String>>,
 }
@@ -93,7 +125,7 @@ impl Engine {
             processor,
             cfg,
             root_dir,
-            write_lock: tokio::sync::Mutex::new(()),
+            writer: tokio::sync::Mutex::new(None),
             wake: Notify::new(),
             pending_stitch: Mutex::new(HashSet::new()),
         })
@@ -124,6 +156,45 @@ impl Engine {
         self.wake.notify_one();
     }
 
+    /// Lock the writer connection (connecting, or reconnecting when it broke).
+    ///
+    /// Every write to the catalog tables goes through it: besides keeping the cache warm,
+    /// a write on another connection would wait for the writer's transaction with
+    /// SQLite's 5 s busy timeout (a bulk stitch is one long transaction), while waiting
+    /// for this lock has no timeout.
+    pub(crate) async fn writer(&self) -> Result<Writer<'_>, sqlx::Error> {
+        let mut slot = self.writer.lock().await;
+        if let Some(c) = slot.as_mut() {
+            if sqlx::Connection::ping(&mut **c).await.is_err() {
+                *slot = None;
+            }
+        }
+        if slot.is_none() {
+            let mut c = self.db.pool().acquire().await?;
+            if self.db.engine() == backend_plugin_api::Engine::Sqlite {
+                sqlx::query(&format!("PRAGMA cache_size = -{WRITER_CACHE_KIB}"))
+                    .execute(&mut *c)
+                    .await?;
+                // Checkpoint (copy the WAL into the database, with two fsyncs) every
+                // WRITER_CHECKPOINT_PAGES pages instead of every 1000: bulk writes commit
+                // several MiB at a time, and a page rewritten by consecutive commits is
+                // then copied once.
+                sqlx::query(&format!(
+                    "PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}"
+                ))
+                .execute(&mut *c)
+                .await?;
+            }
+            *slot = Some(c);
+        }
+        Ok(Writer(slot))
+    }
+
+    /// Give the writer connection back to the pool (on shutdown).
+    async fn release_writer(&self) {
+        self.writer.lock().await.take();
+    }
+
     fn defer_stitch(&self, refs: impl IntoIterator<Item = String>) {
         self.pending_stitch
             .lock()
@@ -138,8 +209,9 @@ impl Engine {
         mutation: Mutation,
     ) -> Result<(), CatalogMutationError> {
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await.map_err(db_err)?;
+        let _sp = timing::span("m.mutate");
+        let mut w = self.writer().await.map_err(db_err)?;
+        let mut tx = crate::store::begin_write(&mut *w).await.map_err(db_err)?;
         let (added, removed_refs, full) = match mutation {
             Mutation::Full { entities } => (entities, Vec::new(), true),
             Mutation::Delta { added, removed } => (
@@ -221,14 +293,18 @@ impl Engine {
 
     /// Schedule entities (by ref) for processing now, and wake the loop.
     pub async fn schedule(&self, refs: &[String]) -> Result<u64, sqlx::Error> {
-        let mut conn = self.db.pool().acquire().await?;
-        let n = state::schedule_now(&mut conn, refs).await?;
+        let n = state::schedule_now(&mut *self.writer().await?, refs).await?;
         self.wake();
         Ok(n)
     }
 
     /// Run the processing loop until `shutdown`.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        self.run_until(&shutdown).await;
+        self.release_writer().await;
+    }
+
+    async fn run_until(&self, shutdown: &CancellationToken) {
         loop {
             if shutdown.is_cancelled() {
                 return;
@@ -264,15 +340,16 @@ impl Engine {
         loop {
             let now = now_ms();
             let rows = {
-                let _guard = self.write_lock.lock().await;
-                let mut conn = self.db.pool().acquire().await?;
-                state::claim_due(&mut conn, now, self.next_update(now), BATCH).await?
+                let mut w = self.writer().await?;
+                let _sp = timing::span("w.claim");
+                state::claim_due(&mut w, now, self.next_update(now), BATCH).await?
             };
             if rows.is_empty() {
                 break;
             }
             total += rows.len();
             let t0 = std::time::Instant::now();
+            let sp = timing::span("p.process");
             let mut outputs = Vec::with_capacity(rows.len());
             for row in &rows {
                 let out = match serde_json::from_str::<Value>(&row.unprocessed) {
@@ -287,8 +364,21 @@ impl Engine {
                 };
                 outputs.push(out);
             }
+            drop(sp);
             let t1 = std::time::Instant::now();
-            let stitch = self.write_batch(&rows, outputs, now).await?;
+            let stitch = match self.write_batch(&rows, outputs, now).await {
+                Ok(s) => s,
+                Err(e) => {
+                    // The batch was claimed (next run set to the processing interval):
+                    // make it due again so it is retried on the next round, not an
+                    // interval later.
+                    let refs: Vec<String> = rows.iter().map(|r| r.entity_ref.clone()).collect();
+                    if let Ok(mut w) = self.writer().await {
+                        let _ = state::schedule_now(&mut w, &refs).await;
+                    }
+                    return Err(e);
+                }
+            };
             self.defer_stitch(stitch);
             if std::env::var("CATALOG_TIMING").is_ok() {
                 eprintln!(
@@ -299,12 +389,16 @@ impl Engine {
                 );
             }
             // Stitch once the queue is drained, so an entity touched by many others in
-            // a bulk ingest is stitched once; very long drains still show progress.
-            if last_flush.elapsed() > Duration::from_secs(15) {
+            // a bulk ingest is stitched once; very long drains still show progress (every
+            // STITCH_FLUSH_SECS: an entity stitched early is stitched again when later
+            // entities add relations to it).
+            if last_flush.elapsed() > Duration::from_secs(STITCH_FLUSH_SECS) {
+                timing::report("write phases");
                 self.flush_stitch().await?;
                 last_flush = std::time::Instant::now();
             }
         }
+        timing::report("write phases");
         self.flush_stitch().await?;
         if self.cfg.orphan_strategy == OrphanStrategy::Delete {
             self.delete_orphans().await?;
@@ -325,24 +419,25 @@ impl Engine {
         }
         pending.sort();
         let t = std::time::Instant::now();
-        let _guard = self.write_lock.lock().await;
-        stitcher::stitch(&self.db, &pending).await?;
-        if std::env::var("CATALOG_TIMING").is_ok() {
+        let mut w = self.writer().await?;
+        stitcher::stitch(&self.db, &mut w, &pending).await?;
+        if timing::enabled() {
             eprintln!("stitch {} {:?}", pending.len(), t.elapsed());
+            timing::report("  stitch phases");
         }
         Ok(())
     }
 
     async fn delete_orphans(&self) -> Result<(), sqlx::Error> {
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = crate::store::begin_write(&mut *w).await?;
         let orphans = state::orphan_refs(&mut tx).await?;
         if orphans.is_empty() {
             return Ok(());
         }
         let affected = state::delete_subtrees(&mut tx, &orphans).await?;
         tx.commit().await?;
-        stitcher::stitch(&self.db, &affected.into_iter().collect::<Vec<_>>()).await?;
+        stitcher::stitch(&self.db, &mut w, &affected.into_iter().collect::<Vec<_>>()).await?;
         Ok(())
     }
 
@@ -353,28 +448,30 @@ impl Engine {
         now: i64,
     ) -> Result<Vec<String>, sqlx::Error> {
         // `now` stamps discovery of children.
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = crate::store::begin_write(&mut *w).await?;
         let mut stitch_now = Vec::new();
         let mut later: HashSet<String> = HashSet::new();
         // What the batch needs from the database, read in bulk up front.
-        let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let refs: Vec<&str> = rows.iter().map(|r| r.entity_ref.as_str()).collect();
+        let sp = timing::span("w.read");
         let mut current = state::unprocessed_hashes(&mut tx, &ids).await?;
         let with_children = state::parents_with_refs(&mut tx, &refs).await?;
         let mut old_relations = state::relations_of(&mut tx, &ids).await?;
+        drop(sp);
         // Entities whose unprocessed version a child upsert of this batch changed.
         let mut touched: HashSet<String> = HashSet::new();
-        let mut relation_changes: Vec<(&str, Vec<&state::Relation>)> = Vec::new();
-        let mut processed: Vec<(&str, String, String, String)> = Vec::new();
+        let mut relation_changes: Vec<(i64, Vec<&state::Relation>)> = Vec::new();
+        let mut processed: Vec<(i64, String, String, String)> = Vec::new();
         let no_relations = HashSet::new();
         for (row, out) in rows.iter().zip(outputs.iter()) {
             // A newer unprocessed version arrived meanwhile: it is due again, skip.
             if touched.contains(&row.entity_ref) {
-                let fresh = state::unprocessed_hashes(&mut tx, &[row.entity_id.as_str()]).await?;
+                let fresh = state::unprocessed_hashes(&mut tx, &[row.id]).await?;
                 current.extend(fresh);
             }
-            match current.get(&row.entity_id) {
+            match current.get(&row.id) {
                 Some(h) if *h == row.unprocessed_hash => {}
                 _ => continue,
             }
@@ -450,7 +547,7 @@ impl Engine {
                 }
             }
             let old = old_relations
-                .remove(&row.entity_id)
+                .remove(&row.id)
                 .unwrap_or_else(|| no_relations.clone());
             let new: HashSet<&state::Relation> = out.relations.iter().collect();
             let same = old.len() == new.len() && new.iter().all(|r| old.contains(*r));
@@ -458,19 +555,25 @@ impl Engine {
                 let new_owned: HashSet<state::Relation> = out.relations.iter().cloned().collect();
                 let affected = state::changed_relation_refs(&old, &new_owned);
                 later.extend(affected.into_iter().filter(|r| *r != row.entity_ref));
-                relation_changes.push((&row.entity_id, new.into_iter().collect()));
+                relation_changes.push((row.id, new.into_iter().collect()));
             }
             processed.push((
-                &row.entity_id,
+                row.id,
                 entity_json,
                 result_hash,
                 serde_json::to_string(&errors).unwrap_or_default(),
             ));
             stitch_now.push(row.entity_ref.clone());
         }
+        let sp = timing::span("w.relations");
         state::set_relations(&mut tx, &relation_changes).await?;
+        drop(sp);
+        let sp = timing::span("w.processed");
         state::set_processed(&mut tx, &processed).await?;
+        drop(sp);
+        let sp = timing::span("w.commit");
         tx.commit().await?;
+        drop(sp);
         self.defer_stitch(later);
         Ok(stitch_now)
     }
@@ -478,8 +581,8 @@ impl Engine {
     /// Delete an entity by uid (it comes back if a parent still emits it). Returns
     /// whether it existed.
     pub async fn delete_by_uid(&self, uid: &str) -> Result<bool, sqlx::Error> {
-        let _guard = self.write_lock.lock().await;
-        let mut tx = self.db.pool().begin().await?;
+        let mut w = self.writer().await?;
+        let mut tx = crate::store::begin_write(&mut *w).await?;
         let row = sqlx::query("SELECT entity_ref FROM catalog_refresh_state WHERE entity_id = $1")
             .bind(uid)
             .fetch_optional(&mut *tx)

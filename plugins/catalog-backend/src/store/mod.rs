@@ -11,6 +11,24 @@ use sqlx::AnyConnection;
 /// Rows per multi-row statement / `IN (…)` list.
 pub const CHUNK: usize = 100;
 
+/// Begin a write transaction (or a savepoint when `conn` is in one already).
+///
+/// On SQLite this is `BEGIN IMMEDIATE`: the write lock is taken up front (waiting up to
+/// the busy timeout while another connection writes). A deferred `BEGIN` reads from a
+/// snapshot, and when another connection (any plugin sharing the file) commits between
+/// the transaction's first read and its first write, that write fails at once with
+/// SQLITE_BUSY_SNAPSHOT ("database is locked", code 517) instead of waiting.
+pub async fn begin_write(
+    conn: &mut AnyConnection,
+) -> Result<sqlx::Transaction<'_, sqlx::Any>, sqlx::Error> {
+    use sqlx::Connection;
+    if is_postgres(conn) || conn.is_in_transaction() {
+        conn.begin().await
+    } else {
+        conn.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
 /// Whether a connection speaks PostgreSQL (otherwise SQLite).
 pub fn is_postgres(conn: &AnyConnection) -> bool {
     conn.backend_name() == "PostgreSQL"
@@ -20,21 +38,23 @@ pub fn is_postgres(conn: &AnyConnection) -> bool {
 // the SQL text is the same for any number of rows (sqlx keeps one prepared statement),
 // there is no per-value bind overhead, and no parameter-count limit applies.
 
-/// A subquery of the strings of the JSON array bound as `$n` (for `x IN (…)`).
-pub fn json_strings(pg: bool, n: usize) -> String {
+/// `{col} IN (the strings of the JSON array bound as $n)`. On PostgreSQL this is
+/// `= ANY(ARRAY(…))`, which the planner turns into index probes; an `IN (SELECT …)`
+/// over a set-returning function becomes a hash join over the whole table.
+pub fn in_strings(pg: bool, col: &str, n: usize) -> String {
     if pg {
-        format!("SELECT json_array_elements_text(${n}::json)")
+        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)))")
     } else {
-        format!("SELECT value FROM json_each(${n})")
+        format!("{col} IN (SELECT value FROM json_each(${n}))")
     }
 }
 
-/// A subquery of the integers of the JSON array bound as `$n` (for `x IN (…)`).
-pub fn json_ints(pg: bool, n: usize) -> String {
+/// `{col} IN (the integers of the JSON array bound as $n)` (see [`in_strings`]).
+pub fn in_ints(pg: bool, col: &str, n: usize) -> String {
     if pg {
-        format!("SELECT json_array_elements_text(${n}::json)::bigint")
+        format!("{col} = ANY(ARRAY(SELECT jsonb_array_elements_text(${n}::jsonb)::bigint))")
     } else {
-        format!("SELECT value FROM json_each(${n})")
+        format!("{col} IN (SELECT value FROM json_each(${n}))")
     }
 }
 
@@ -57,12 +77,12 @@ pub fn json_rows(pg: bool, n: usize, cols: &[Col]) -> String {
         .map(|(i, c)| match (pg, c) {
             (true, Col::Text) => format!("j ->> {i} AS c{i}"),
             (true, Col::Int) => format!("(j ->> {i})::bigint AS c{i}"),
-            (false, _) => format!("j.value ->> {i} AS c{i}"),
+            (false, _) => format!("json_extract(j.value, '$[{i}]') AS c{i}"),
         })
         .collect();
     if pg {
         format!(
-            "SELECT {} FROM json_array_elements(${n}::json) AS j",
+            "SELECT {} FROM jsonb_array_elements(${n}::jsonb) AS j",
             exprs.join(", ")
         )
     } else {

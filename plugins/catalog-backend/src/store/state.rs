@@ -1,7 +1,9 @@
 //! Processing state: `catalog_refresh_state` (unprocessed/processed entities, errors,
 //! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
 
-use super::{is_postgres, json_ints, json_rows, json_strings, placeholders, to_json, Col, CHUNK};
+use super::{
+    in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK,
+};
 
 /// Rows per bulk (JSON-parameter) statement.
 pub const BULK: usize = 1000;
@@ -11,6 +13,8 @@ use std::collections::{HashMap, HashSet};
 /// One row of `catalog_refresh_state`.
 #[derive(Debug, Clone)]
 pub struct StateRow {
+    /// Internal key (of the final row and search rows too).
+    pub id: i64,
     /// Stable id (becomes `metadata.uid`).
     pub entity_id: String,
     /// Canonical lowercase ref.
@@ -30,7 +34,7 @@ pub struct StateRow {
 }
 
 const STATE_COLS: &str =
-    "entity_id, entity_ref, unprocessed_entity, processed_entity, result_hash, errors, location_key, unprocessed_hash";
+    "entity_id, entity_ref, unprocessed_entity, processed_entity, result_hash, errors, location_key, unprocessed_hash, id";
 
 fn state_row(r: &sqlx::any::AnyRow) -> Result<StateRow, sqlx::Error> {
     Ok(StateRow {
@@ -42,6 +46,7 @@ fn state_row(r: &sqlx::any::AnyRow) -> Result<StateRow, sqlx::Error> {
         errors: r.try_get(5)?,
         location_key: r.try_get(6)?,
         unprocessed_hash: r.try_get(7)?,
+        id: r.try_get(8)?,
     })
 }
 
@@ -58,26 +63,28 @@ pub async fn claim_due(
         "SELECT {STATE_COLS} FROM catalog_refresh_state WHERE next_update_at <= $1 \
          ORDER BY next_update_at LIMIT {limit}"
     );
+    let mut tx = super::begin_write(conn).await?;
     let rows: Vec<StateRow> = sqlx::query(&sql)
         .bind(now)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(state_row)
         .collect::<Result<_, _>>()?;
     if !rows.is_empty() {
         let sql = format!(
-            "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND entity_id IN ({})",
-            json_strings(is_postgres(conn), 3)
+            "UPDATE catalog_refresh_state SET next_update_at = $1 WHERE next_update_at <= $2 AND {}",
+            in_ints(is_postgres(&tx), "id", 3)
         );
-        let ids: Vec<&str> = rows.iter().map(|r| r.entity_id.as_str()).collect();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         sqlx::query(&sql)
             .bind(next)
             .bind(now)
             .bind(to_json(&ids))
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await?;
     }
+    tx.commit().await?;
     Ok(rows)
 }
 
@@ -116,6 +123,10 @@ pub struct Incoming {
     pub location_key: Option<String>,
 }
 
+
+/// A refresh-state row to insert: id, ref, location key, unprocessed JSON, parent, next
+/// update time, created time.
+type NewStateRow<'a> = (String, &'a str, &'a str, &'a str, Option<&'a str>, i64, i64);
 /// Insert new entities and update changed ones (scheduling them now). An existing entity
 /// with a different non-empty location key is a conflict: it is left alone and a
 /// message is returned for it. Returns, per input, `None` (accepted) or the conflict.
@@ -142,8 +153,8 @@ pub async fn upsert_unprocessed(
     let refs: Vec<&str> = seen.keys().copied().collect();
     let mut existing: HashMap<String, (Option<String>, String)> = HashMap::new();
     let sql = format!(
-        "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE entity_ref IN ({})",
-        json_strings(pg, 1)
+        "SELECT entity_ref, location_key, unprocessed_hash FROM catalog_refresh_state WHERE {}",
+        in_strings(pg, "entity_ref", 1)
     );
     for chunk in refs.chunks(BULK) {
         for row in sqlx::query(&sql)
@@ -154,7 +165,7 @@ pub async fn upsert_unprocessed(
             existing.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
         }
     }
-    let mut inserts: Vec<(String, &str, &str, &str, Option<&str>, i64, i64)> = Vec::new();
+    let mut inserts: Vec<NewStateRow<'_>> = Vec::new();
     let mut updates: Vec<(&str, &str, Option<&str>, &str)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if result[i].is_some() {
@@ -176,12 +187,7 @@ pub async fn upsert_unprocessed(
                     continue;
                 }
                 if *hash != it.hash {
-                    updates.push((
-                        &it.json,
-                        &it.hash,
-                        it.location_key.as_deref(),
-                        &it.entity_ref,
-                    ));
+                    updates.push((&it.json, &it.hash, it.location_key.as_deref(), &it.entity_ref));
                 }
             }
         }
@@ -256,17 +262,7 @@ pub async fn replace_refs(
         .collect::<Result<_, _>>()?;
     let new: HashSet<&String> = targets.iter().collect();
     let removed: Vec<String> = old.iter().filter(|r| !new.contains(r)).cloned().collect();
-    for chunk in removed.chunks(CHUNK) {
-        let sql = format!(
-            "DELETE FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(val);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        q.execute(&mut *conn).await?;
-    }
+    remove_refs(conn, parent, &removed).await?;
     let added: Vec<&String> = {
         let mut v: Vec<&String> = new.into_iter().filter(|r| !old.contains(*r)).collect();
         v.sort();
@@ -300,23 +296,58 @@ pub async fn add_refs(
     Ok(())
 }
 
-/// Remove specific refs of a parent. Returns those that existed.
+/// The rows of `catalog_refresh_refs` (id, target) of `parent` with one of `targets`.
+/// Looked up by target only (few parents each) and filtered here: a provider emits
+/// every entity, so a lookup by parent would visit all of them.
+async fn refs_to(
+    conn: &mut AnyConnection,
+    parent: Parent<'_>,
+    targets: &[String],
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let (col, val) = parent.column();
+    let sql = format!(
+        "SELECT id, {col}, target_entity_ref FROM catalog_refresh_refs WHERE {}",
+        in_strings(is_postgres(conn), "target_entity_ref", 1)
+    );
+    let mut out = Vec::new();
+    for chunk in targets.chunks(BULK) {
+        for row in sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            let p: Option<String> = row.try_get(1)?;
+            if p.as_deref() == Some(val) {
+                out.push((row.try_get(0)?, row.try_get(2)?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Remove specific refs of a parent.
 pub async fn remove_refs(
     conn: &mut AnyConnection,
     parent: Parent<'_>,
     targets: &[String],
 ) -> Result<(), sqlx::Error> {
-    let (col, val) = parent.column();
-    for chunk in targets.chunks(CHUNK) {
-        let sql = format!(
-            "DELETE FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(val);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        q.execute(&mut *conn).await?;
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = refs_to(conn, parent, targets)
+        .await?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    let sql = format!(
+        "DELETE FROM catalog_refresh_refs WHERE {}",
+        in_ints(is_postgres(conn), "id", 1)
+    );
+    for chunk in ids.chunks(BULK) {
+        sqlx::query(&sql)
+            .bind(to_json(chunk))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -327,22 +358,14 @@ pub async fn existing_refs(
     parent: Parent<'_>,
     targets: &[String],
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let (col, val) = parent.column();
-    let mut out = HashSet::new();
-    for chunk in targets.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT target_entity_ref FROM catalog_refresh_refs WHERE {col} = $1 AND target_entity_ref IN ({})",
-            placeholders(2, chunk.len())
-        );
-        let mut q = sqlx::query(&sql).bind(val);
-        for r in chunk {
-            q = q.bind(r);
-        }
-        for row in q.fetch_all(&mut *conn).await? {
-            out.insert(row.try_get(0)?);
-        }
+    if targets.is_empty() {
+        return Ok(HashSet::new());
     }
-    Ok(out)
+    Ok(refs_to(conn, parent, targets)
+        .await?
+        .into_iter()
+        .map(|r| r.1)
+        .collect())
 }
 
 /// The emitter of refs.
@@ -366,17 +389,17 @@ impl Parent<'_> {
 /// A relation row: `(source ref, type, target ref)`.
 pub type Relation = (String, String, String);
 
-/// The current `unprocessed_hash` of entities, by entity id (absent: deleted).
+/// The current `unprocessed_hash` of entities, by id (absent: deleted).
 pub async fn unprocessed_hashes(
     conn: &mut AnyConnection,
-    entity_ids: &[&str],
-) -> Result<HashMap<String, String>, sqlx::Error> {
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, sqlx::Error> {
     let sql = format!(
-        "SELECT entity_id, unprocessed_hash FROM catalog_refresh_state WHERE entity_id IN ({})",
-        json_strings(is_postgres(conn), 1)
+        "SELECT id, unprocessed_hash FROM catalog_refresh_state WHERE {}",
+        in_ints(is_postgres(conn), "id", 1)
     );
     let mut out = HashMap::new();
-    for chunk in entity_ids.chunks(BULK) {
+    for chunk in ids.chunks(BULK) {
         for row in sqlx::query(&sql)
             .bind(to_json(chunk))
             .fetch_all(&mut *conn)
@@ -394,8 +417,8 @@ pub async fn parents_with_refs(
     parents: &[&str],
 ) -> Result<HashSet<String>, sqlx::Error> {
     let sql = format!(
-        "SELECT DISTINCT source_entity_ref FROM catalog_refresh_refs WHERE source_entity_ref IN ({})",
-        json_strings(is_postgres(conn), 1)
+        "SELECT DISTINCT source_entity_ref FROM catalog_refresh_refs WHERE {}",
+        in_strings(is_postgres(conn), "source_entity_ref", 1)
     );
     let mut out = HashSet::new();
     for chunk in parents.chunks(BULK) {
@@ -410,18 +433,18 @@ pub async fn parents_with_refs(
     Ok(out)
 }
 
-/// The relations originating from each of `entity_ids` (entities without any are absent).
+/// The relations originating from each of `ids` (entities without any are absent).
 pub async fn relations_of(
     conn: &mut AnyConnection,
-    entity_ids: &[&str],
-) -> Result<HashMap<String, HashSet<Relation>>, sqlx::Error> {
+    ids: &[i64],
+) -> Result<HashMap<i64, HashSet<Relation>>, sqlx::Error> {
     let sql = format!(
-        "SELECT originating_entity_id, source_entity_ref, type, target_entity_ref FROM catalog_relations \
-         WHERE originating_entity_id IN ({})",
-        json_strings(is_postgres(conn), 1)
+        "SELECT originating_entity, source_entity_ref, type, target_entity_ref FROM catalog_relations \
+         WHERE {}",
+        in_ints(is_postgres(conn), "originating_entity", 1)
     );
-    let mut out: HashMap<String, HashSet<Relation>> = HashMap::new();
-    for chunk in entity_ids.chunks(BULK) {
+    let mut out: HashMap<i64, HashSet<Relation>> = HashMap::new();
+    for chunk in ids.chunks(BULK) {
         for row in sqlx::query(&sql)
             .bind(to_json(chunk))
             .fetch_all(&mut *conn)
@@ -448,28 +471,28 @@ pub fn changed_relation_refs(old: &HashSet<Relation>, new: &HashSet<Relation>) -
     affected
 }
 
-/// Replace the relations originating from each entity id of `changes` with the given
-/// rows.
+/// Replace the relations originating from each entity (by id) of `changes` with the
+/// given rows.
 pub async fn set_relations(
     conn: &mut AnyConnection,
-    changes: &[(&str, Vec<&Relation>)],
+    changes: &[(i64, Vec<&Relation>)],
 ) -> Result<(), sqlx::Error> {
     if changes.is_empty() {
         return Ok(());
     }
     let pg = is_postgres(conn);
     let sql = format!(
-        "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
-        json_strings(pg, 1)
+        "DELETE FROM catalog_relations WHERE {}",
+        in_ints(pg, "originating_entity", 1)
     );
     for chunk in changes.chunks(BULK) {
-        let ids: Vec<&str> = chunk.iter().map(|c| c.0).collect();
+        let ids: Vec<i64> = chunk.iter().map(|c| c.0).collect();
         sqlx::query(&sql)
             .bind(to_json(&ids))
             .execute(&mut *conn)
             .await?;
     }
-    let mut rows: Vec<(&str, &str, &str, &str)> = changes
+    let mut rows: Vec<(i64, &str, &str, &str)> = changes
         .iter()
         .flat_map(|(id, rels)| {
             rels.iter()
@@ -478,8 +501,8 @@ pub async fn set_relations(
         .collect();
     rows.sort_unstable();
     let sql = format!(
-        "INSERT INTO catalog_relations (originating_entity_id, source_entity_ref, type, target_entity_ref) {}",
-        json_rows(pg, 1, &[Col::Text, Col::Text, Col::Text, Col::Text])
+        "INSERT INTO catalog_relations (originating_entity, source_entity_ref, type, target_entity_ref) {}",
+        json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
     );
     for chunk in rows.chunks(BULK * 4) {
         sqlx::query(&sql)
@@ -490,18 +513,18 @@ pub async fn set_relations(
     Ok(())
 }
 
-/// Record processing results: `(entity_id, processed entity JSON, result hash, errors JSON)`.
+/// Record processing results: `(id, processed entity JSON, result hash, errors JSON)`.
 pub async fn set_processed(
     conn: &mut AnyConnection,
-    rows: &[(&str, String, String, String)],
+    rows: &[(i64, String, String, String)],
 ) -> Result<(), sqlx::Error> {
     if rows.is_empty() {
         return Ok(());
     }
     let sql = format!(
         "UPDATE catalog_refresh_state SET processed_entity = u.c1, result_hash = u.c2, errors = u.c3 \
-         FROM ({}) AS u WHERE catalog_refresh_state.entity_id = u.c0",
-        json_rows(is_postgres(conn), 1, &[Col::Text, Col::Text, Col::Text, Col::Text])
+         FROM ({}) AS u WHERE catalog_refresh_state.id = u.c0",
+        json_rows(is_postgres(conn), 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
     );
     for chunk in rows.chunks(BULK / 2) {
         sqlx::query(&sql)
@@ -572,54 +595,45 @@ pub async fn delete_entities(
     for chunk in refs.chunks(BULK) {
         let refs_json = to_json(chunk);
         let sql = format!(
-            "SELECT id, entity_id FROM catalog_refresh_state WHERE entity_ref IN ({})",
-            json_strings(pg, 1)
+            "SELECT id FROM catalog_refresh_state WHERE {}",
+            in_strings(pg, "entity_ref", 1)
         );
         let mut ids: Vec<i64> = Vec::new();
-        let mut uids: Vec<String> = Vec::new();
         for r in sqlx::query(&sql)
             .bind(&refs_json)
             .fetch_all(&mut *conn)
             .await?
         {
             ids.push(r.try_get(0)?);
-            uids.push(r.try_get(1)?);
         }
         if !ids.is_empty() {
-            let (ids, uids) = (to_json(&ids), to_json(&uids));
+            let ids = to_json(&ids);
             let sql = format!(
-                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE originating_entity_id IN ({})",
-                json_strings(pg, 1)
+                "SELECT DISTINCT source_entity_ref FROM catalog_relations WHERE {}",
+                in_ints(pg, "originating_entity", 1)
             );
-            for row in sqlx::query(&sql).bind(&uids).fetch_all(&mut *conn).await? {
+            for row in sqlx::query(&sql).bind(&ids).fetch_all(&mut *conn).await? {
                 let s: String = row.try_get(0)?;
                 if !doomed.contains(&s) {
                     affected.insert(s);
                 }
             }
-            let sql = format!(
-                "DELETE FROM catalog_relations WHERE originating_entity_id IN ({})",
-                json_strings(pg, 1)
-            );
-            sqlx::query(&sql).bind(&uids).execute(&mut *conn).await?;
             for (table, col) in [
+                ("catalog_relations", "originating_entity"),
                 ("catalog_search", "entity"),
                 ("catalog_final_entities", "id"),
                 ("catalog_refresh_state", "id"),
             ] {
-                let sql = format!("DELETE FROM {table} WHERE {col} IN ({})", json_ints(pg, 1));
+                let sql = format!("DELETE FROM {table} WHERE {}", in_ints(pg, col, 1));
                 sqlx::query(&sql).bind(&ids).execute(&mut *conn).await?;
             }
         }
         for col in ["target_entity_ref", "source_entity_ref"] {
             let sql = format!(
-                "DELETE FROM catalog_refresh_refs WHERE {col} IN ({})",
-                json_strings(pg, 1)
+                "DELETE FROM catalog_refresh_refs WHERE {}",
+                in_strings(pg, col, 1)
             );
-            sqlx::query(&sql)
-                .bind(&refs_json)
-                .execute(&mut *conn)
-                .await?;
+            sqlx::query(&sql).bind(&refs_json).execute(&mut *conn).await?;
         }
     }
     Ok(affected)
