@@ -92,7 +92,7 @@ impl Engine {
             // Writes go through the engine's writer (see `Engine::writer`); it is
             // released before `mutate` takes it again.
             let mut w = self.writer().await?;
-            let mut tx = crate::store::begin_write(&mut *w).await?;
+            let mut tx = crate::store::begin_write(&mut w).await?;
             let existing = self.list_locations_with_source().await?;
             for (l, source) in &existing {
                 let keep = wanted

@@ -16,11 +16,11 @@ use crate::store::{now_ms, sha256_hex};
 use backend_plugin_api::catalog::{CatalogMutationError, DeferredEntity, Mutation, MutationSink};
 use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
 use plugin_catalog_common::EntityRef;
 use processor::Processor;
 use serde_json::Value;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -211,7 +211,7 @@ impl Engine {
         let now = now_ms();
         let _sp = timing::span("m.mutate");
         let mut w = self.writer().await.map_err(db_err)?;
-        let mut tx = crate::store::begin_write(&mut *w).await.map_err(db_err)?;
+        let mut tx = crate::store::begin_write(&mut w).await.map_err(db_err)?;
         let (added, removed_refs, full) = match mutation {
             Mutation::Full { entities } => (entities, Vec::new(), true),
             Mutation::Delta { added, removed } => (
@@ -430,7 +430,7 @@ impl Engine {
 
     async fn delete_orphans(&self) -> Result<(), sqlx::Error> {
         let mut w = self.writer().await?;
-        let mut tx = crate::store::begin_write(&mut *w).await?;
+        let mut tx = crate::store::begin_write(&mut w).await?;
         let orphans = state::orphan_refs(&mut tx).await?;
         if orphans.is_empty() {
             return Ok(());
@@ -449,7 +449,7 @@ impl Engine {
     ) -> Result<Vec<String>, sqlx::Error> {
         // `now` stamps discovery of children.
         let mut w = self.writer().await?;
-        let mut tx = crate::store::begin_write(&mut *w).await?;
+        let mut tx = crate::store::begin_write(&mut w).await?;
         let mut stitch_now = Vec::new();
         let mut later: HashSet<String> = HashSet::new();
         // What the batch needs from the database, read in bulk up front.
@@ -582,7 +582,7 @@ impl Engine {
     /// whether it existed.
     pub async fn delete_by_uid(&self, uid: &str) -> Result<bool, sqlx::Error> {
         let mut w = self.writer().await?;
-        let mut tx = crate::store::begin_write(&mut *w).await?;
+        let mut tx = crate::store::begin_write(&mut w).await?;
         let row = sqlx::query("SELECT entity_ref FROM catalog_refresh_state WHERE entity_id = $1")
             .bind(uid)
             .fetch_optional(&mut *tx)

@@ -6,11 +6,11 @@
 
 use super::timing;
 use crate::store::{in_ints, in_strings, is_postgres, json_rows, now_ms, sha256_hex, to_json, Col};
+use backend_plugin_api::Database;
 use plugin_catalog_common::dto::SerializedError;
 use plugin_catalog_common::search::build_entity_search;
 use plugin_catalog_common::{EntityRef, ANNOTATION_ORPHAN, STATUS_PROCESSING_ERROR};
 use serde_json::{json, Map, Value};
-use backend_plugin_api::Database;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -251,7 +251,17 @@ struct Prepared {
     search_removed: Vec<SearchKey>,
 }
 
-type NewRow = (i64, String, String, String, String, String, String, String, i64);
+type NewRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
 
 /// Read and build one chunk.
 async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, sqlx::Error> {
@@ -366,7 +376,8 @@ async fn prepare(conn: &mut AnyConnection, refs: &[String]) -> Result<Prepared, 
                     .unwrap_or_default();
                 p.search_added
                     .extend(rows.into_iter().map(|r| (c.id, r.0, r.1, r.2)));
-                p.inserts.push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
+                p.inserts
+                    .push((c.id, c.entity_id, c.entity_ref, k, ns, n, hash, json, now));
             }
         }
     }

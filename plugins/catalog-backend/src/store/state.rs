@@ -1,9 +1,7 @@
 //! Processing state: `catalog_refresh_state` (unprocessed/processed entities, errors,
 //! schedule), `catalog_refresh_refs` (who emits whom) and `catalog_relations`.
 
-use super::{
-    in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK,
-};
+use super::{in_ints, in_strings, is_postgres, json_rows, placeholders, to_json, Col, CHUNK};
 
 /// Rows per bulk (JSON-parameter) statement.
 pub const BULK: usize = 1000;
@@ -123,7 +121,6 @@ pub struct Incoming {
     pub location_key: Option<String>,
 }
 
-
 /// A refresh-state row to insert: id, ref, location key, unprocessed JSON, parent, next
 /// update time, created time.
 type NewStateRow<'a> = (String, &'a str, &'a str, &'a str, Option<&'a str>, i64, i64);
@@ -187,7 +184,12 @@ pub async fn upsert_unprocessed(
                     continue;
                 }
                 if *hash != it.hash {
-                    updates.push((&it.json, &it.hash, it.location_key.as_deref(), &it.entity_ref));
+                    updates.push((
+                        &it.json,
+                        &it.hash,
+                        it.location_key.as_deref(),
+                        &it.entity_ref,
+                    ));
                 }
             }
         }
@@ -633,7 +635,10 @@ pub async fn delete_entities(
                 "DELETE FROM catalog_refresh_refs WHERE {}",
                 in_strings(pg, col, 1)
             );
-            sqlx::query(&sql).bind(&refs_json).execute(&mut *conn).await?;
+            sqlx::query(&sql)
+                .bind(&refs_json)
+                .execute(&mut *conn)
+                .await?;
         }
     }
     Ok(affected)
