@@ -61,6 +61,22 @@ export const tests = [
       await t.page.click(sel("wizard-next"));
       assert.match(await t.page.innerText(sel("field-error-port")), /greater than or equal to 1024/);
       await t.page.fill(sel("field-port"), "8081");
+
+      // A conditional field: the database name appears only for PostgreSQL, is then
+      // required (inline error on the field itself), and goes away again with "None".
+      assert.equal(await t.page.locator(sel("field-databaseName")).count(), 0);
+      await t.page.selectOption(sel("field-database"), { label: "PostgreSQL" });
+      await t.page.waitForSelector(sel("field-databaseName"));
+      await t.page.click(sel("wizard-next"));
+      assert.match(await t.page.innerText(sel("field-error-databaseName")), /is required/);
+      await t.page.fill(sel("field-databaseName"), "Bad-Name");
+      await t.page.locator(sel("field-databaseName")).blur();
+      assert.match(await t.page.innerText(sel("field-error-databaseName")), /pattern/);
+      await shot(t, "scaffolder-conditional-field");
+      await t.page.selectOption(sel("field-database"), { label: "None" });
+      await t.page.waitForSelector(sel("field-databaseName"), { state: "detached" });
+      await t.page.selectOption(sel("field-database"), { label: "PostgreSQL" });
+      await t.page.fill(sel("field-databaseName"), "ledger_db");
       await t.page.click(sel("wizard-next"));
 
       // Review, then create.

@@ -6,7 +6,13 @@ use std::process::{Command, Stdio};
 
 /// The workspace root (parent of `crates/xtask`).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` sets CARGO_MANIFEST_DIR for the process too: prefer it to the one compiled
+    // in, so two checkouts sharing one CARGO_TARGET_DIR (a CI clone and a work tree) each
+    // get their own root even when cargo reuses the xtask binary built for the other.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest
         .ancestors()
         .nth(2)
         .map(Path::to_path_buf)

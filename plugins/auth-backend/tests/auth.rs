@@ -315,3 +315,36 @@ async fn should_refuse_guest_in_production_unless_allowed() {
     .await;
     assert_eq!(refresh(&be, None).await.status, 200);
 }
+
+#[tokio::test]
+async fn should_answer_a_browser_with_a_page_when_the_provider_is_unreachable() {
+    // Nothing listens on port 9 of loopback: discovery fails at once.
+    let be = backend(
+        test_utils::TestDb::sqlite().await,
+        json!({"providers": {"oidc": {"corp": {
+            "title": "Corp SSO",
+            "metadataUrl": "http://127.0.0.1:9/.well-known/openid-configuration",
+            "clientId": "portal", "clientSecret": "s"
+        }}}}),
+    )
+    .await;
+    let resp = be.get("/api/auth/corp/start?redirectUrl=/catalog").await;
+    assert_eq!(resp.status, 503);
+    let ct = resp.headers["content-type"].to_str().unwrap();
+    assert!(ct.starts_with("text/html"), "{ct}");
+    let page = String::from_utf8_lossy(&resp.body);
+    assert!(
+        page.contains("Sign-in with Corp SSO is unavailable right now"),
+        "{page}"
+    );
+    assert!(page.contains("discovery at http://127.0.0.1:9/"), "{page}");
+    assert!(page.contains("href=\"/\""), "{page}");
+    assert!(resp.headers.get("set-cookie").is_none());
+    // A popup gets the same JSON error as before (the opener shows it).
+    let popup = be.get("/api/auth/corp/start?flow=popup").await;
+    assert_eq!(popup.status, 503);
+    assert!(popup.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("discovery"));
+}

@@ -8,8 +8,9 @@
 //!   by email). The demo catalog's role groups (`<team>-admins`, `<team>-operators`) line up
 //!   with it: the permission framework reads them as roles in `group:default/<team>`.
 //! * User `u` → `user:default/u` with `profile.email`/`displayName`/`picture` and `memberOf`
-//!   its teams. Users are emitted without a location key, so a User entity of the same name
-//!   from another source (e.g. an org file) takes precedence.
+//!   its teams. The cluster is the one source of these entities (the demo org file lists
+//!   groups, not these people); a User of the same name from another source is reported as
+//!   a conflict by the catalog and keeps its first source.
 
 use crate::cache::Caches;
 use kube::ResourceExt;
@@ -77,7 +78,7 @@ pub fn all(caches: &Caches, base_url: &str) -> BTreeMap<String, Emitted> {
             format!("user:default/{}", u.name_any().to_lowercase()),
             Emitted {
                 entity: user_entity(u, member_of),
-                keyed: false,
+                keyed: true,
             },
         );
     }

@@ -307,10 +307,15 @@ both_engines!(
         let be = backend(db, &emu.url()).await;
         let perms = be.extension::<PermissionService>();
 
+        // The User and Team caches list independently: wait for both.
         within(Duration::from_secs(5), "caches listed", || async {
             perms
                 .roles(&identity("user:default/alice", &[]))
                 .platform_admin
+                && !perms
+                    .roles(&identity("user:default/carol", &[]))
+                    .teams
+                    .is_empty()
         })
         .await;
         let carol = perms.roles(&identity("user:default/carol", &[]));

@@ -6,11 +6,14 @@
 //!
 //! * [`dto`]: Backstage's scaffolder wire format (tasks, events, actions, parameter schema).
 //! * [`template`]: `scaffolder.backstage.io/v1beta3` Template validation and parameter pages.
+//! * [`conditional`]: the fields a page shows for the values so far (`dependencies`,
+//!   `oneOf` branches, `if`/`then`/`else`).
 //! * [`schema`]: the JSON Schema subset validator used for parameter values on both sides
 //!   (so the wizard's inline errors and the server's 400 agree), defaults and form hints.
 
 #![forbid(unsafe_code)]
 
+pub mod conditional;
 pub mod dto;
 pub mod schema;
 pub mod template;

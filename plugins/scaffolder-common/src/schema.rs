@@ -777,6 +777,28 @@ pub fn secret_fields(schema: &Value) -> Vec<String> {
     out
 }
 
+/// Move the values of `ui:field: Secret` properties (at any depth) out of `values` into the
+/// returned secrets map, keyed by property name, leaving a mask of the same length in the
+/// parameters — what Backstage's Secret field does: templates read `${{ secrets.<name> }}`,
+/// and the task's stored parameters never hold the secret.
+pub fn take_secrets(schema: &Value, values: &mut Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return out;
+    };
+    for (k, sub) in props {
+        if sub.get("ui:field").and_then(Value::as_str) == Some("Secret") {
+            if let Some(Value::String(secret)) = values.get(k).cloned() {
+                values.insert(k.clone(), Value::String("*".repeat(secret.chars().count())));
+                out.insert(k.clone(), Value::String(secret));
+            }
+        } else if let Some(Value::Object(nested)) = values.get_mut(k) {
+            out.extend(take_secrets(sub, nested));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,6 +811,28 @@ mod tests {
                 .map(|r| r.is_match(value))
                 .map_err(|e| e.to_string())
         }
+    }
+
+    #[test]
+    fn secrets_leave_the_parameters() {
+        let page = json!({"properties": {
+            "token": {"type": "string", "ui:field": "Secret"},
+            "name": {"type": "string"},
+            "db": {"type": "object", "properties": {"password": {"type": "string", "ui:field": "Secret"}}}
+        }});
+        let mut values = json!({"token": "s3cr3t", "name": "svc", "db": {"password": "pw"}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        let secrets = take_secrets(&page, &mut values);
+        assert_eq!(
+            Value::Object(secrets),
+            json!({"token": "s3cr3t", "password": "pw"})
+        );
+        assert_eq!(
+            Value::Object(values),
+            json!({"token": "******", "name": "svc", "db": {"password": "**"}})
+        );
     }
 
     fn page() -> Value {

@@ -118,11 +118,27 @@ pub async fn start(
         );
         return Ok(resp);
     }
-    let (url, pending) = s
-        .oidc
-        .start(&provider, redirect, flow)
-        .await
-        .map_err(ApiError::ServiceUnavailable)?;
+    let browser = flow == "redirect";
+    let (url, pending) = match s.oidc.start(&provider, redirect, flow).await {
+        Ok(started) => started,
+        // A browser navigated here: it gets a page saying why, not a JSON body.
+        Err(e) if browser => {
+            tracing::warn!(provider, error = %e, "sign-in could not start");
+            let title = s
+                .oidc
+                .get(&provider)
+                .and_then(|c| c.title)
+                .unwrap_or(provider);
+            return Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html(error_page(&format!(
+                    "Sign-in with {title} is unavailable right now: {e}"
+                ))),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(ApiError::ServiceUnavailable(e)),
+    };
     let state_cookie = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&pending).unwrap_or_default());
     let mut resp = Redirect::to(&url).into_response();
     resp.headers_mut().append(

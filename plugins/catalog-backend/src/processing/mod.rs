@@ -36,7 +36,7 @@ const STITCH_FLUSH_SECS: u64 = 30;
 
 /// SQLite page cache of the writer connection, in KiB (other connections keep the
 /// default 2 MiB).
-const WRITER_CACHE_KIB: usize = 32 * 1024;
+const WRITER_CACHE_KIB: usize = 16 * 1024;
 
 /// WAL pages between automatic checkpoints of the writer connection (SQLite).
 const WRITER_CHECKPOINT_PAGES: usize = 16 * 1024;
@@ -184,6 +184,8 @@ impl Engine {
                 ))
                 .execute(&mut *c)
                 .await?;
+                // A bulk stitch interrupted by a stop leaves the search index dropped.
+                stitcher::ensure_search_index(&mut c).await?;
             }
             *slot = Some(c);
         }

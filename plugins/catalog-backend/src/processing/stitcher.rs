@@ -66,9 +66,12 @@ pub async fn stitch(
         return stitch_chunks(db, writer, refs, &mut sink).await;
     }
     let _sp = timing::span("s.bulk");
-    let pg = is_postgres(writer);
+    if !is_postgres(writer) {
+        return stitch_bulk_sqlite(db, writer, refs).await;
+    }
+    let pg = true;
     let mut tx = crate::store::begin_write(&mut *writer).await?;
-    let changed = if pg {
+    let changed = {
         // Fill a copy without indexes, index it, and swap it in: DROP INDEX would lock
         // readers out for the whole stitch, DROP TABLE only for the swap.
         for sql in [
@@ -117,21 +120,9 @@ pub async fn stitch(
                 .await?;
         }
         changed
-    } else {
-        sqlx::query(&format!("DROP INDEX {SEARCH_KEY_VALUE_INDEX}"))
-            .execute(&mut *tx)
-            .await?;
-        let changed = stitch_chunks(db, &mut tx, refs, &mut sink).await?;
-        let _sp = timing::span("s.create_index");
-        sqlx::query(&format!(
-            "CREATE INDEX {SEARCH_KEY_VALUE_INDEX} ON catalog_search {SEARCH_KEY_VALUE_COLUMNS}"
-        ))
-        .execute(&mut *tx)
-        .await?;
-        changed
     };
     tx.commit().await?;
-    if pg {
+    {
         // Index-only scans (counts, facets) need the visibility map of the new rows;
         // autovacuum would set it within minutes. VACUUM cannot run in a transaction
         // and does not block reads or writes.
@@ -149,6 +140,49 @@ pub async fn stitch(
         });
     }
     Ok(changed)
+}
+
+/// Bulk stitch on SQLite: drop the (key, value) search index, stitch chunk by chunk, and
+/// create the index again. The chunks keep their own short transactions: one long
+/// transaction would hold SQLite's single write lock past the busy timeout of other
+/// plugins' writers. Meanwhile queries filtering on search keys scan the table. Should
+/// the process stop in between, [`ensure_search_index`] (run when the writer connects)
+/// creates the index again.
+async fn stitch_bulk_sqlite(
+    db: &Database,
+    writer: &mut AnyConnection,
+    refs: &[String],
+) -> Result<usize, sqlx::Error> {
+    let mut tx = crate::store::begin_write(&mut *writer).await?;
+    sqlx::query(&format!("DROP INDEX IF EXISTS {SEARCH_KEY_VALUE_INDEX}"))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let mut sink = Sink {
+        table: "catalog_search",
+        deferred: None,
+    };
+    let result = stitch_chunks(db, writer, refs, &mut sink).await;
+    let _sp = timing::span("s.create_index");
+    let created = ensure_search_index(writer).await;
+    let changed = result?;
+    created?;
+    Ok(changed)
+}
+
+/// Create the (key, value) search index when it is missing (SQLite: a bulk stitch drops
+/// it for a while).
+pub async fn ensure_search_index(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    if is_postgres(conn) {
+        return Ok(());
+    }
+    let mut tx = crate::store::begin_write(&mut *conn).await?;
+    sqlx::query(&format!(
+        "CREATE INDEX IF NOT EXISTS {SEARCH_KEY_VALUE_INDEX} ON catalog_search {SEARCH_KEY_VALUE_COLUMNS}"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 /// The (key, value) index of `catalog_search`, as created by the migrations.
@@ -178,8 +212,8 @@ const BULK_MIN: usize = 5000;
 /// final rows (a first ingest, or a large share of the catalog), the whole stitch is one
 /// transaction that builds the search indexes once at the end instead of inserting each
 /// row into large B-trees at random places. On SQLite the (key, value) index is dropped
-/// and created again (readers keep their snapshot, WAL); on PostgreSQL a copy of the
-/// search table is filled, indexed and swapped in.
+/// and created again ([`stitch_bulk_sqlite`]); on PostgreSQL a copy of the search table
+/// is filled, indexed and swapped in, in one transaction.
 async fn bulk_mode(conn: &mut AnyConnection, n: usize) -> Result<bool, sqlx::Error> {
     static MIN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     let min = *MIN.get_or_init(|| {

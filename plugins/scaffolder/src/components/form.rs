@@ -8,6 +8,7 @@ use std::collections::HashSet;
 use frontend_plugin_api::use_api;
 use leptos::html;
 use leptos::prelude::*;
+use plugin_scaffolder_common::conditional::resolve;
 use plugin_scaffolder_common::schema::{
     field_kind, ordered_properties, ui_options, FieldError, FieldKind,
 };
@@ -61,10 +62,54 @@ impl FormState {
     }
 }
 
-/// The fields of an object schema at `path` (empty = the root).
+/// The fields of an object schema at `path` (empty = the root): the page's own properties,
+/// then those that conditional branches (`dependencies`, `oneOf`, `if`/`then`/`else`) add for
+/// the values entered so far — they appear and disappear as those values change.
 #[component]
 pub fn SchemaFields(schema: Value, path: Vec<String>, state: FormState) -> impl IntoView {
-    let required: Vec<String> = schema["required"]
+    let required = required_of(&schema);
+    let base: Vec<String> = ordered_properties(&schema);
+    let fields = base
+        .iter()
+        .filter_map(|name| {
+            let prop = schema["properties"][name].clone();
+            field_view(name, prop, &path, required.contains(name), state)
+        })
+        .collect_view();
+    if !is_conditional(&schema) {
+        return fields.into_any();
+    }
+    let path2 = path.clone();
+    // Only the added fields (name, schema, required) — the view rebuilds when that set
+    // changes, not on every keystroke.
+    let extras = Memo::new(move |_| {
+        let values = state.get(&path2).unwrap_or(Value::Null);
+        let resolved = resolve(&schema, &values);
+        let required = required_of(&resolved);
+        ordered_properties(&resolved)
+            .into_iter()
+            .filter(|n| !base.contains(n))
+            .map(|n| {
+                let req = required.contains(&n);
+                (n.clone(), resolved["properties"][&n].clone(), req)
+            })
+            .collect::<Vec<_>>()
+    });
+    view! {
+        {fields}
+        {move || {
+            extras
+                .get()
+                .into_iter()
+                .filter_map(|(name, prop, req)| field_view(&name, prop, &path, req, state))
+                .collect_view()
+        }}
+    }
+    .into_any()
+}
+
+fn required_of(schema: &Value) -> Vec<String> {
+    schema["required"]
         .as_array()
         .map(|r| {
             r.iter()
@@ -72,20 +117,31 @@ pub fn SchemaFields(schema: Value, path: Vec<String>, state: FormState) -> impl 
                 .map(str::to_string)
                 .collect()
         })
-        .unwrap_or_default();
-    ordered_properties(&schema)
-        .into_iter()
-        .filter_map(|name| {
-            let prop = schema["properties"][&name].clone();
-            if prop.get("ui:widget").and_then(Value::as_str) == Some("hidden") {
-                return None;
-            }
-            let mut p = path.clone();
-            p.push(name.clone());
-            let req = required.contains(&name);
-            Some(view! { <Field name=name schema=prop path=p required=req state=state /> })
-        })
-        .collect_view()
+        .unwrap_or_default()
+}
+
+fn is_conditional(schema: &Value) -> bool {
+    schema.get("dependencies").is_some()
+        || schema.get("if").is_some()
+        || schema["allOf"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s.get("if").is_some()))
+}
+
+fn field_view(
+    name: &str,
+    prop: Value,
+    path: &[String],
+    required: bool,
+    state: FormState,
+) -> Option<AnyView> {
+    if prop.get("ui:widget").and_then(Value::as_str) == Some("hidden") {
+        return None;
+    }
+    let mut p = path.to_vec();
+    p.push(name.to_string());
+    let name = name.to_string();
+    Some(view! { <Field name=name schema=prop path=p required=required state=state /> }.into_any())
 }
 
 /// One property.

@@ -6,7 +6,10 @@ use frontend_plugin_api::{use_api, ApiError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use plugin_scaffolder_common::schema::{apply_defaults, secret_fields, validate, FieldError};
+use plugin_scaffolder_common::conditional::resolve;
+use plugin_scaffolder_common::schema::{
+    apply_defaults, secret_fields, take_secrets, validate, FieldError,
+};
 use plugin_scaffolder_common::{CreateTaskRequest, TemplateParameterSchema};
 use portal_ui::{Card, ErrorPanel, Loading, PageHeader, Spinner};
 use serde_json::{Map, Value};
@@ -64,7 +67,7 @@ fn WizardForm(schema: TemplateParameterSchema, template_ref: String) -> impl Int
     let errors = Memo::new(move |_| {
         let i = step.get();
         match schemas_for_errors.get(i) {
-            Some(s) => values.with(|v| validate(s, v, &JsRegex)),
+            Some(s) => values.with(|v| validate(&resolve(s, v), v, &JsRegex)),
             None => Vec::<FieldError>::new(),
         }
     });
@@ -87,17 +90,23 @@ fn WizardForm(schema: TemplateParameterSchema, template_ref: String) -> impl Int
         step.update(|s| *s = s.saturating_sub(1));
     };
     let template_ref2 = template_ref.clone();
+    let secret_pages = page_schemas.clone();
     let create = move |_| {
         submitting.set(true);
         submit_error.set(None);
+        let mut params = values
+            .get_untracked()
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let mut secrets = Map::new();
+        for page in &secret_pages {
+            secrets.extend(take_secrets(page, &mut params));
+        }
         let req = CreateTaskRequest {
             template_ref: template_ref2.clone(),
-            values: values
-                .get_untracked()
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
-            secrets: None,
+            values: params,
+            secrets: (!secrets.is_empty()).then_some(secrets),
         };
         let api = api.clone();
         let navigate = navigate.clone();
