@@ -27,18 +27,9 @@ pub const ANNOTATION_USER: &str = "butler.butlerlabs.dev/user";
 /// Location key of cluster and team entities.
 pub const LOCATION_KEY: &str = "butler:kubernetes";
 
-/// One entity to emit: ref, entity and whether it carries the provider's location key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Emitted {
-    /// The entity.
-    pub entity: Value,
-    /// Emit with [`LOCATION_KEY`].
-    pub keyed: bool,
-}
-
-/// Every entity the caches describe, by entity ref.
+/// Every entity the caches describe, by entity ref (all emitted with [`LOCATION_KEY`]).
 /// `base_url` is the portal's public URL (for links to the Butler pages).
-pub fn all(caches: &Caches, base_url: &str) -> BTreeMap<String, Emitted> {
+pub fn all(caches: &Caches, base_url: &str) -> BTreeMap<String, Value> {
     let users = caches.users.all();
     let teams = caches.teams.all();
     let mut out = BTreeMap::new();
@@ -52,20 +43,14 @@ pub fn all(caches: &Caches, base_url: &str) -> BTreeMap<String, Emitted> {
         if let Some(e) = cluster_entity(&c, base_url) {
             out.insert(
                 format!("resource:default/{}", c.name_any().to_lowercase()),
-                Emitted {
-                    entity: e,
-                    keyed: true,
-                },
+                e,
             );
         }
     }
     for t in &teams {
         out.insert(
             format!("group:default/{}", t.name_any().to_lowercase()),
-            Emitted {
-                entity: team_entity(t, &user_name_by_email),
-                keyed: true,
-            },
+            team_entity(t, &user_name_by_email),
         );
     }
     for u in &users {
@@ -76,10 +61,7 @@ pub fn all(caches: &Caches, base_url: &str) -> BTreeMap<String, Emitted> {
             .collect();
         out.insert(
             format!("user:default/{}", u.name_any().to_lowercase()),
-            Emitted {
-                entity: user_entity(u, member_of),
-                keyed: true,
-            },
+            user_entity(u, member_of),
         );
     }
     out

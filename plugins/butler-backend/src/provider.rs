@@ -2,12 +2,13 @@
 //! have listed, then a delta for every change (debounced by 50 ms), computed by diffing the
 //! entities the caches describe now against those last sent.
 
-use crate::entities::{self, Emitted, LOCATION_KEY};
+use crate::entities::{self, LOCATION_KEY};
 use crate::Shared;
 use backend_plugin_api::async_trait;
 use backend_plugin_api::catalog::{
     DeferredEntity, EntityProvider, EntityProviderConnection, Mutation, RemovedEntity,
 };
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,13 +19,8 @@ pub struct ButlerEntityProvider {
     pub(crate) ready: Arc<tokio::sync::Notify>,
 }
 
-fn deferred(e: &Emitted) -> DeferredEntity {
-    let d = DeferredEntity::new(e.entity.clone());
-    if e.keyed {
-        d.with_location_key(LOCATION_KEY)
-    } else {
-        d
-    }
+fn deferred(entity: &Value) -> DeferredEntity {
+    DeferredEntity::new(entity.clone()).with_location_key(LOCATION_KEY)
 }
 
 #[async_trait]
@@ -48,7 +44,7 @@ impl EntityProvider for ButlerEntityProvider {
         let shutdown = shared.shutdown.clone();
         let caches = shared.connection.caches.clone();
         let mut changes = caches.subscribe();
-        let mut sent: Option<BTreeMap<String, Emitted>> = None;
+        let mut sent: Option<BTreeMap<String, Value>> = None;
         loop {
             if caches.all_ready() {
                 let t0 = Instant::now();
@@ -70,9 +66,9 @@ impl EntityProvider for ButlerEntityProvider {
                         let removed: Vec<RemovedEntity> = before
                             .iter()
                             .filter(|(r, _)| !now.contains_key(*r))
-                            .map(|(r, e)| RemovedEntity {
+                            .map(|(r, _)| RemovedEntity {
                                 entity_ref: r.clone(),
-                                location_key: e.keyed.then(|| LOCATION_KEY.to_string()),
+                                location_key: Some(LOCATION_KEY.to_string()),
                             })
                             .collect();
                         let counts = (added.len(), removed.len());

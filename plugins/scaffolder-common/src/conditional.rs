@@ -16,6 +16,16 @@ use crate::schema::{validate, NoPatterns};
 /// Recursion limit for nested branches and objects.
 const MAX_DEPTH: usize = 16;
 
+/// Whether `schema` has conditional branches of its own (`dependencies`, `if`, or an `if`
+/// inside `allOf`) — those [`resolve`] merges.
+pub fn is_conditional(schema: &Value) -> bool {
+    schema.get("dependencies").is_some()
+        || schema.get("if").is_some()
+        || schema["allOf"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s.get("if").is_some()))
+}
+
 /// The object schema `schema` with every conditional branch that applies to `values` merged
 /// in (recursively into nested objects). A schema without conditionals comes back unchanged.
 pub fn resolve(schema: &Value, values: &Value) -> Value {
@@ -94,11 +104,7 @@ fn resolve_at(schema: &Value, values: &Value, depth: usize) -> Value {
     // Nested objects resolve against their own values.
     if let Some(Value::Object(props)) = out.get_mut("properties") {
         for (name, sub) in props.iter_mut() {
-            let nested_conditional = sub.get("dependencies").is_some()
-                || sub.get("if").is_some()
-                || sub.get("allOf").is_some()
-                || sub.get("properties").is_some();
-            if nested_conditional {
+            if is_conditional(sub) || sub.get("properties").is_some() {
                 let v = vals.get(name).cloned().unwrap_or(Value::Null);
                 *sub = resolve_at(sub, &v, depth + 1);
             }

@@ -58,87 +58,91 @@ pub async fn stitch(
     writer: &mut AnyConnection,
     refs: &[String],
 ) -> Result<usize, sqlx::Error> {
-    let mut sink = Sink {
-        table: "catalog_search",
-        deferred: None,
-    };
     if !bulk_mode(writer, refs.len()).await? {
+        let mut sink = Sink {
+            table: "catalog_search",
+            deferred: None,
+        };
         return stitch_chunks(db, writer, refs, &mut sink).await;
     }
     let _sp = timing::span("s.bulk");
-    if !is_postgres(writer) {
-        return stitch_bulk_sqlite(db, writer, refs).await;
+    if is_postgres(writer) {
+        stitch_bulk_postgres(db, writer, refs).await
+    } else {
+        stitch_bulk_sqlite(db, writer, refs).await
     }
-    let pg = true;
+}
+
+/// Bulk stitch on PostgreSQL, in one transaction.
+async fn stitch_bulk_postgres(
+    db: &Database,
+    writer: &mut AnyConnection,
+    refs: &[String],
+) -> Result<usize, sqlx::Error> {
     let mut tx = crate::store::begin_write(&mut *writer).await?;
-    let changed = {
-        // Fill a copy without indexes, index it, and swap it in: DROP INDEX would lock
-        // readers out for the whole stitch, DROP TABLE only for the swap.
-        for sql in [
-            format!("DROP TABLE IF EXISTS {BULK_TABLE}"),
-            format!("CREATE TABLE {BULK_TABLE} (LIKE catalog_search)"),
-            format!("INSERT INTO {BULK_TABLE} SELECT * FROM catalog_search"),
-        ] {
-            sqlx::query(&sql)
-                .persistent(false)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sink = Sink {
-            table: BULK_TABLE,
-            deferred: Some(Vec::new()),
-        };
-        let changed = stitch_chunks(db, &mut tx, refs, &mut sink).await?;
-        let removed = sink.deferred.take().unwrap_or_default();
-        if !removed.is_empty() {
-            let sql = format!(
-                "DELETE FROM {BULK_TABLE} s USING ({}) AS u WHERE s.entity = u.c0 AND s.key = u.c1 \
-                 AND s.value IS NOT DISTINCT FROM u.c2 AND s.original_value IS NOT DISTINCT FROM u.c3",
-                json_rows(pg, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
-            );
-            sqlx::query(&sql)
-                .bind(to_json(&removed))
-                .execute(&mut *tx)
-                .await?;
-        }
-        let _sp = timing::span("s.create_index");
-        for sql in [
-            // The new table has no statistics yet.
-            format!("ANALYZE {BULK_TABLE}"),
-            "ANALYZE catalog_final_entities".to_string(),
-            "SET LOCAL maintenance_work_mem = '128MB'".to_string(),
-            format!("CREATE INDEX {BULK_TABLE}_kv ON {BULK_TABLE} {SEARCH_KEY_VALUE_COLUMNS}"),
-            format!("CREATE INDEX {BULK_TABLE}_entity ON {BULK_TABLE} (entity)"),
-            "DROP TABLE catalog_search".to_string(),
-            format!("ALTER TABLE {BULK_TABLE} RENAME TO catalog_search"),
-            format!("ALTER INDEX {BULK_TABLE}_kv RENAME TO {SEARCH_KEY_VALUE_INDEX}"),
-            format!("ALTER INDEX {BULK_TABLE}_entity RENAME TO catalog_search_entity_idx"),
-        ] {
-            sqlx::query(&sql)
-                .persistent(false)
-                .execute(&mut *tx)
-                .await?;
-        }
-        changed
-    };
-    tx.commit().await?;
-    {
-        // Index-only scans (counts, facets) need the visibility map of the new rows;
-        // autovacuum would set it within minutes. VACUUM cannot run in a transaction
-        // and does not block reads or writes.
-        let pool = db.pool().clone();
-        tokio::spawn(async move {
-            for table in ["catalog_final_entities", "catalog_search"] {
-                if let Err(e) = sqlx::query(&format!("VACUUM {table}"))
-                    .persistent(false)
-                    .execute(&pool)
-                    .await
-                {
-                    tracing::debug!(error = %e, "VACUUM {table} after a bulk stitch failed");
-                }
-            }
-        });
+    // Fill a copy without indexes, index it, and swap it in: DROP INDEX would lock
+    // readers out for the whole stitch, DROP TABLE only for the swap.
+    for sql in [
+        format!("DROP TABLE IF EXISTS {BULK_TABLE}"),
+        format!("CREATE TABLE {BULK_TABLE} (LIKE catalog_search)"),
+        format!("INSERT INTO {BULK_TABLE} SELECT * FROM catalog_search"),
+    ] {
+        sqlx::query(&sql)
+            .persistent(false)
+            .execute(&mut *tx)
+            .await?;
     }
+    let mut sink = Sink {
+        table: BULK_TABLE,
+        deferred: Some(Vec::new()),
+    };
+    let changed = stitch_chunks(db, &mut tx, refs, &mut sink).await?;
+    let removed = sink.deferred.take().unwrap_or_default();
+    if !removed.is_empty() {
+        let sql = format!(
+            "DELETE FROM {BULK_TABLE} s USING ({}) AS u WHERE s.entity = u.c0 AND s.key = u.c1 \
+             AND s.value IS NOT DISTINCT FROM u.c2 AND s.original_value IS NOT DISTINCT FROM u.c3",
+            json_rows(true, 1, &[Col::Int, Col::Text, Col::Text, Col::Text])
+        );
+        sqlx::query(&sql)
+            .bind(to_json(&removed))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let _sp = timing::span("s.create_index");
+    for sql in [
+        // The new table has no statistics yet.
+        format!("ANALYZE {BULK_TABLE}"),
+        "ANALYZE catalog_final_entities".to_string(),
+        "SET LOCAL maintenance_work_mem = '128MB'".to_string(),
+        format!("CREATE INDEX {BULK_TABLE}_kv ON {BULK_TABLE} {SEARCH_KEY_VALUE_COLUMNS}"),
+        format!("CREATE INDEX {BULK_TABLE}_entity ON {BULK_TABLE} (entity)"),
+        "DROP TABLE catalog_search".to_string(),
+        format!("ALTER TABLE {BULK_TABLE} RENAME TO catalog_search"),
+        format!("ALTER INDEX {BULK_TABLE}_kv RENAME TO {SEARCH_KEY_VALUE_INDEX}"),
+        format!("ALTER INDEX {BULK_TABLE}_entity RENAME TO catalog_search_entity_idx"),
+    ] {
+        sqlx::query(&sql)
+            .persistent(false)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    // Index-only scans (counts, facets) need the visibility map of the new rows;
+    // autovacuum would set it within minutes. VACUUM cannot run in a transaction
+    // and does not block reads or writes.
+    let pool = db.pool().clone();
+    tokio::spawn(async move {
+        for table in ["catalog_final_entities", "catalog_search"] {
+            if let Err(e) = sqlx::query(&format!("VACUUM {table}"))
+                .persistent(false)
+                .execute(&pool)
+                .await
+            {
+                tracing::debug!(error = %e, "VACUUM {table} after a bulk stitch failed");
+            }
+        }
+    });
     Ok(changed)
 }
 

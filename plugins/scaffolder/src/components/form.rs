@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use frontend_plugin_api::use_api;
 use leptos::html;
 use leptos::prelude::*;
-use plugin_scaffolder_common::conditional::resolve;
+use plugin_scaffolder_common::conditional::{is_conditional, resolve};
 use plugin_scaffolder_common::schema::{
     field_kind, ordered_properties, ui_options, FieldError, FieldKind,
 };
@@ -118,14 +118,6 @@ fn required_of(schema: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn is_conditional(schema: &Value) -> bool {
-    schema.get("dependencies").is_some()
-        || schema.get("if").is_some()
-        || schema["allOf"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s.get("if").is_some()))
 }
 
 fn field_view(
